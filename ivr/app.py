@@ -1,0 +1,125 @@
+"""The composition root: `create_app` builds everything; nothing connects at import time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
+
+import fakeredis
+import redis.asyncio as aioredis
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from twilio.request_validator import RequestValidator
+
+from ivr.appkeys import CALLS, CLOCK, CONFIGS, KEYS, REDIS, SESSIONMAKER, SETTINGS, VALIDATOR, Clock
+from ivr.calls import CallState
+from ivr.menus.loading import load_config_file
+from ivr.menus.published import ConfigRegistry, NoPublishedConfig
+from ivr.menus.publishing import publish_config
+from ivr.settings import Settings
+from ivr.webhooks.routes import create_webhooks_app
+from queues.db import create_engine, create_sessionmaker
+from queues.migrate import upgrade
+from routing.keys import Keys
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def redacted(url: str) -> str:
+    """A service URL fit for a log line: the password is hidden."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
+    if REDIS in app:  # injected by the caller, who closes it
+        yield
+        return
+    settings = app[SETTINGS]
+    client: aioredis.Redis
+    if settings.redis_url is None:
+        log.info("redis: embedded in-process stand-in (fakeredis); state lives in this process")
+        client = fakeredis.FakeAsyncRedis(decode_responses=True)
+    else:
+        log.info("redis: %s, key prefix %r", redacted(settings.redis_url), settings.redis_prefix)
+        client = aioredis.Redis.from_url(settings.redis_url, decode_responses=True)
+        await client.ping()
+    app[REDIS] = client
+    yield
+    await client.aclose()
+
+
+async def database_ctx(app: web.Application) -> AsyncIterator[None]:
+    if SESSIONMAKER in app:  # injected, already migrated
+        yield
+        return
+    settings = app[SETTINGS]
+    kind = "embedded SQLite file" if settings.embedded_database else "database"
+    log.info("sql: %s %s", kind, redacted(settings.database_url))
+    engine = create_engine(settings.database_url)
+    await upgrade(engine)
+    app[SESSIONMAKER] = create_sessionmaker(engine)
+    yield
+    await engine.dispose()
+
+
+async def config_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The published menus; a fresh database gets HOTLINE_CONFIG (the demo by default)."""
+    registry = ConfigRegistry(app[REDIS], app[KEYS], app[SESSIONMAKER])
+    try:
+        loaded = await registry.sync()
+    except NoPublishedConfig:
+        settings = app[SETTINGS]
+        config = load_config_file(settings.config_path)
+        await publish_config(
+            app[SESSIONMAKER],
+            registry,
+            config,
+            author="hotline serve",
+            comment=f"first start: {settings.config_path.name}",
+            now=app[CLOCK](),
+        )
+        loaded = await registry.sync()
+        log.info("config: published %s as version %d", settings.config_path, loaded.version)
+    numbers = ", ".join(n for h in loaded.config.hotlines for n in h.numbers[:1])
+    log.info("config: version %d in force (hotlines %s)", loaded.version, numbers)
+    app[CONFIGS] = registry
+    app[CALLS] = CallState(app[REDIS], app[KEYS])
+    yield
+
+
+async def health(request: web.Request) -> web.Response:
+    await request.app[REDIS].ping()
+    return web.json_response({"status": "ok"})
+
+
+def create_app(
+    settings: Settings,
+    *,
+    redis: aioredis.Redis | None = None,
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+    clock: Clock | None = None,
+) -> web.Application:
+    """Build the whole hotline; injected resources are used as given and not closed."""
+    app = web.Application()
+    app[SETTINGS] = settings
+    app[CLOCK] = clock or utc_now
+    app[KEYS] = Keys(settings.redis_prefix)
+    app[VALIDATOR] = RequestValidator(settings.twilio_auth_token)
+    if redis is not None:
+        app[REDIS] = redis
+    if sessionmaker is not None:
+        app[SESSIONMAKER] = sessionmaker
+    app.cleanup_ctx.extend([redis_ctx, database_ctx, config_ctx])
+    app.add_subapp("/twilio/", create_webhooks_app())
+    app.router.add_get("/healthz", health, name="health")
+    return app

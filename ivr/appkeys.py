@@ -1,0 +1,27 @@
+"""Every resource the app shares, one typed key each: the answer to "what state is shared?"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import redis.asyncio as aioredis
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from twilio.request_validator import RequestValidator
+
+from ivr.calls import CallState
+from ivr.menus.published import ConfigRegistry
+from ivr.settings import Settings
+from routing.keys import Keys
+
+Clock = Callable[[], datetime]
+
+SETTINGS = web.AppKey("settings", Settings)
+CLOCK = web.AppKey[Clock]("clock")
+REDIS = web.AppKey("redis", aioredis.Redis)
+KEYS = web.AppKey("keys", Keys)
+SESSIONMAKER = web.AppKey("sessionmaker", async_sessionmaker[AsyncSession])
+CONFIGS = web.AppKey("configs", ConfigRegistry)
+CALLS = web.AppKey("calls", CallState)
+VALIDATOR = web.AppKey("validator", RequestValidator)

@@ -1,0 +1,121 @@
+"""Config versions in memory: the published one for new calls, any older one for calls
+that started under it. Shared across processes through a Redis pointer."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass, field
+
+import redis.asyncio as aioredis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ivr.menus.schema import Caller, Config, Hotline
+from queues import config_versions
+from routing.keys import Keys
+
+_NOT_DIGITS = re.compile(r"[^0-9]")
+_TRUNK_PREFIXES = ("0086", "86")
+
+
+def number_variants(number: str) -> list[str]:
+    """Forms under which a dialled or calling number may be configured."""
+    digits = _NOT_DIGITS.sub("", number)
+    variants = [digits]
+    for prefix in _TRUNK_PREFIXES:
+        if digits.startswith(prefix) and len(digits) > len(prefix) + 2:
+            variants.append(digits.removeprefix(prefix))
+            break
+    return variants
+
+
+class NoPublishedConfig(LookupError):
+    """Nothing has been published yet."""
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    version: int
+    config: Config
+    hotlines: dict[str, Hotline] = field(default_factory=dict)
+    by_number: dict[str, Hotline] = field(default_factory=dict)
+    callers: dict[str, Caller] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, version: int, config: Config) -> LoadedConfig:
+        by_number = {
+            _NOT_DIGITS.sub("", number): hotline
+            for hotline in config.hotlines
+            for number in hotline.numbers
+        }
+        callers = {_NOT_DIGITS.sub("", c.phone): c for c in config.callers}
+        hotlines = {h.id: h for h in config.hotlines}
+        return cls(version, config, hotlines, by_number, callers)
+
+    def hotline_for(self, dialled: str) -> Hotline | None:
+        for variant in number_variants(dialled):
+            if variant in self.by_number:
+                return self.by_number[variant]
+        return None
+
+    def caller(self, phone: str) -> Caller | None:
+        for variant in number_variants(phone):
+            if variant in self.callers:
+                return self.callers[variant]
+        return None
+
+
+class ConfigRegistry:
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        keys: Keys,
+        sessionmaker: async_sessionmaker[AsyncSession],
+    ) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._sessionmaker = sessionmaker
+        self._versions: dict[int, LoadedConfig] = {}
+        self._lock = asyncio.Lock()
+
+    async def current(self) -> LoadedConfig:
+        """The published version; the Redis pointer is repaired from SQL when missing."""
+        pointer = await self._redis.get(self._keys.published_config())
+        if pointer is not None:
+            return await self.version(int(pointer))
+        return await self.sync()
+
+    async def sync(self) -> LoadedConfig:
+        """Set the Redis pointer from SQL, the source of truth (at start, or when missing).
+
+        Publishing commits SQL first and then moves the pointer, so a crash between the
+        two is repaired here.
+        """
+        async with self._sessionmaker() as session:
+            row = await config_versions.published(session)
+        if row is None:
+            raise NoPublishedConfig("no config version has been published")
+        await self.announce(row.id)
+        return self._versions.get(row.id) or self._remember(row.id, row.document)
+
+    async def version(self, version_id: int) -> LoadedConfig:
+        loaded = self._versions.get(version_id)
+        if loaded is not None:
+            return loaded
+        async with self._lock:
+            if version_id in self._versions:
+                return self._versions[version_id]
+            async with self._sessionmaker() as session:
+                row = await config_versions.get(session, version_id)
+            if row is None:
+                raise LookupError(f"config version {version_id} does not exist")
+            return self._remember(row.id, row.document)
+
+    async def announce(self, version_id: int) -> None:
+        """Point every process at a newly published version."""
+        await self._redis.set(self._keys.published_config(), version_id)
+
+    def _remember(self, version_id: int, document: dict[str, object]) -> LoadedConfig:
+        loaded = LoadedConfig.build(version_id, Config.model_validate(document))
+        self._versions[version_id] = loaded
+        return loaded

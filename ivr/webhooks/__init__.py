@@ -1,0 +1,1 @@
+"""The carrier-facing sub-app: signed Twilio webhooks answering TwiML."""

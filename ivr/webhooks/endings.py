@@ -1,0 +1,100 @@
+"""How calls end: status callbacks (`/twilio/status`), voicemail and transfer results."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from aiohttp import web
+
+from ivr import twiml
+from ivr.appkeys import CALLS, CLOCK, SESSIONMAKER
+from ivr.menus.engine import start
+from ivr.webhooks.actions import answer_action
+from ivr.webhooks.context import call_context
+from ivr.webhooks.params import ENDED, VoiceRequest
+from ivr.webhooks.signature import FORM
+from ivr.webhooks.voice import xml
+from queues import call_records, voicemails
+
+log = logging.getLogger(__name__)
+
+TRANSFER_FAILED = frozenset({"busy", "no-answer", "failed", "canceled"})
+
+
+async def status(request: web.Request) -> web.Response:
+    """Call status callback: when the call has ended, its record is written once."""
+    params = VoiceRequest.parse(request[FORM])
+    if params.status not in ENDED:
+        return xml(twiml.empty())
+    facts, fields = await request.config_dict[CALLS].facts(params.call_sid)
+    if facts is None:
+        log.info("call_sid=%s ended (%s) with no call state", params.call_sid, params.status)
+        return xml(twiml.empty())
+    now = request.config_dict[CLOCK]()
+    record = call_records.CallRecord(
+        call_sid=params.call_sid,
+        hotline_id=facts.hotline_id,
+        config_version=facts.version,
+        caller=facts.caller,
+        dialled=facts.dialled,
+        vip_class=facts.vip_class,
+        path=fields.get("path", ""),
+        queue=fields.get("queue", ""),
+        outcome=fields.get("outcome", "") or str(params.status),
+        arrived_at=datetime.fromtimestamp(facts.arrived_ms / 1000, UTC),
+        ended_at=now,
+        duration_s=params.call_duration,
+    )
+    async with request.config_dict[SESSIONMAKER]() as session, session.begin():
+        inserted = await call_records.record_call(session, record)
+    log.info(
+        "call_sid=%s ended status=%s outcome=%s recorded=%s",
+        params.call_sid,
+        params.status,
+        record.outcome,
+        inserted,
+    )
+    return xml(twiml.empty())
+
+
+async def voicemail(request: web.Request) -> web.Response:
+    """The caller finished recording: keep the message, thank them, hang up."""
+    params = VoiceRequest.parse(request[FORM])
+    ctx = await call_context(request, params)
+    calls = request.config_dict[CALLS]
+    if params.recording_url:
+        _, fields = await calls.facts(params.call_sid)
+        row = voicemails.Voicemail(
+            call_sid=params.call_sid,
+            hotline_id=ctx.hotline.id,
+            caller=params.caller,
+            recording_url=params.recording_url,
+            duration_s=params.recording_duration,
+            path=fields.get("path", ""),
+            created_at=request.config_dict[CLOCK](),
+        )
+        async with request.config_dict[SESSIONMAKER]() as session, session.begin():
+            await voicemails.save(session, row)
+        log.info("call_sid=%s left a voicemail of %ds", params.call_sid, row.duration_s)
+    return xml(twiml.say_then_hangup(ctx.voice, ctx.hotline.messages.goodbye))
+
+
+async def transfer_result(request: web.Request) -> web.Response:
+    """A transfer (Dial) ended: if it never connected, offer the operator instead."""
+    params = VoiceRequest.parse(request[FORM])
+    ctx = await call_context(request, params)
+    if params.dial_status in TRANSFER_FAILED:
+        log.info("call_sid=%s transfer %s", params.call_sid, params.dial_status)
+        path = (await request.config_dict[CALLS].facts(params.call_sid))[1].get("path", "")
+        return xml(
+            await answer_action(
+                request,
+                ctx,
+                ctx.hotline.operator,
+                start(ctx.hotline),
+                path,
+                [ctx.hotline.messages.apology],
+            )
+        )
+    return xml(twiml.say_then_hangup(ctx.voice, ctx.hotline.messages.goodbye))

@@ -1,0 +1,24 @@
+"""The `/twilio/` sub-app: its middlewares (fail-safe outside, signature inside) and routes."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ivr.webhooks import endings, failsafe, queueing, voice
+from ivr.webhooks.signature import check_signature
+
+
+def create_webhooks_app() -> web.Application:
+    app = web.Application(middlewares=[failsafe.answer_safely, check_signature])
+    app.router.add_post("/voice", voice.incoming, name="voice")
+    app.router.add_post("/menu", voice.menu, name="menu")
+    app.router.add_post("/wait", queueing.wait, name="wait")
+    app.router.add_post("/queue-result", queueing.queue_result, name="queue_result")
+    app.router.add_post("/voicemail", endings.voicemail, name="voicemail")
+    app.router.add_post("/transfer-result", endings.transfer_result, name="transfer_result")
+    app.router.add_post("/status", endings.status, name="status")
+    app.router.add_post("/wait-fallback", failsafe.wait_fallback, name="wait_fallback")
+    app.router.add_post(
+        "/queue-result-fallback", failsafe.queue_result_fallback, name="queue_result_fallback"
+    )
+    return app

@@ -1,0 +1,56 @@
+"""Only the carrier may call us: body size limit and `X-Twilio-Signature` check."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from ivr.appkeys import SETTINGS, VALIDATOR
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 64 * 1024
+FORM = web.RequestKey[Mapping[str, str]]("twilio_form")
+
+
+def signed_url(request: web.Request) -> str:
+    """The URL the carrier signed: our configured public URL, never `request.url`.
+
+    Behind a proxy or load balancer, `request.url` is the internal address; Twilio signs
+    the public one it was given.
+    """
+    return request.config_dict[SETTINGS].public_url + str(request.rel_url)
+
+
+@web.middleware
+async def check_signature(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.method != "POST":
+        raise web.HTTPMethodNotAllowed(request.method, ["POST"])
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        log.warning("refused %s: body of %d bytes", request.path, request.content_length)
+        raise web.HTTPRequestEntityTooLarge(MAX_BODY_BYTES, request.content_length)
+    body = await request.content.read(MAX_BODY_BYTES + 1)
+    if len(body) > MAX_BODY_BYTES:
+        log.warning("refused %s: body over %d bytes", request.path, MAX_BODY_BYTES)
+        raise web.HTTPRequestEntityTooLarge(MAX_BODY_BYTES, len(body))
+    try:
+        form = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+    except UnicodeDecodeError:
+        form = {}
+    signature = request.headers.get("X-Twilio-Signature", "")
+    url = signed_url(request)
+    if not signature or not request.config_dict[VALIDATOR].validate(url, form, signature):
+        log.warning(
+            "refused %s: %s signature (call_sid=%s, peer=%s)",
+            request.path,
+            "missing" if not signature else "wrong",
+            form.get("CallSid", "?")[:40],
+            request.remote,
+        )
+        raise web.HTTPForbidden(text="invalid signature")
+    request[FORM] = form
+    return await handler(request)

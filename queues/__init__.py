@@ -1,0 +1,1 @@
+"""Calls as business records: queue catalogue, call records, work orders, statistics."""

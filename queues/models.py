@@ -1,0 +1,7 @@
+"""Every table, imported in one place so migrations and tests see the whole schema."""
+
+from queues.call_records import CallRecord
+from queues.config_versions import ConfigVersion
+from queues.voicemails import Voicemail
+
+__all__ = ["CallRecord", "ConfigVersion", "Voicemail"]

@@ -1,0 +1,1 @@
+"""Agents and live matching on Redis: presence, skills, tier plans, reservations, events."""

@@ -1,0 +1,101 @@
+"""Every Redis key Hotline uses, built in one place.
+
+The prefix is also the hash tag (`{prefix}:...`), so every key lands in one Redis Cluster
+slot and any script may touch any of them.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PREFIX = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+
+class Keys:
+    def __init__(self, prefix: str = "hotline") -> None:
+        if not _PREFIX.match(prefix):
+            raise ValueError(f"redis prefix {prefix!r}: 1-64 of letters, digits, _ . : -")
+        self.prefix = prefix
+        self._base = "{" + prefix + "}:"
+
+    def call(self, call_sid: str) -> str:
+        """Hash of per-call facts (hotline, config version, caller, menu path)."""
+        return f"{self._base}call:{call_sid}"
+
+    def published_config(self) -> str:
+        """The id of the published config version, shared by every server process."""
+        return f"{self._base}config:published"
+
+    def pattern(self) -> str:
+        """A SCAN pattern matching every key under this prefix (for tests and clean-up)."""
+        return self._base.replace("{", "\\{").replace("}", "\\}") + "*"
+
+    # The router's keys. Scripts build the same names from `namespace()` (see routing/lua/lib.lua).
+
+    def namespace(self) -> str:
+        """The hash-tagged base every router key starts with; KEYS[1] of every script."""
+        return self._base
+
+    def agent(self, agent_id: str) -> str:
+        """Hash: an agent's presence, back-off, counters and current reservation."""
+        return f"{self._base}agent:{agent_id}"
+
+    def skills(self, agent_id: str) -> str:
+        """Hash: queue → grade (1-4) for each queue the agent serves."""
+        return f"{self._base}skills:{agent_id}"
+
+    def agents(self) -> str:
+        """Sorted set of every agent that ever logged in (for listings)."""
+        return f"{self._base}agents"
+
+    def queue(self, queue: str) -> str:
+        """Hash: one queue's routing rules as the scripts read them."""
+        return f"{self._base}queue:{queue}"
+
+    def census(self, queue: str) -> str:
+        """Hash: per grade g, `m{g}` agents logged in and `b{g}` of them on break."""
+        return f"{self._base}census:{queue}"
+
+    def idle(self, queue: str, grade: int) -> str:
+        """Sorted set: agents of this grade free to take a call, scored by the strategy."""
+        return f"{self._base}idle:{queue}:{grade}"
+
+    def staff(self, queue: str, grade: int) -> str:
+        """Sorted set: agents of this grade logged in to the queue (for the trace)."""
+        return f"{self._base}staff:{queue}:{grade}"
+
+    def waiting(self, queue: str) -> str:
+        """Sorted set: every waiting call, scored arrival ms minus priority offset."""
+        return f"{self._base}waiting:{queue}"
+
+    def waiting_step(self, queue: str, step: int) -> str:
+        """Sorted set: the waiting calls now in tier step `step` (1-based), same scores."""
+        return f"{self._base}wstep:{queue}:{step}"
+
+    def escalations(self, queue: str) -> str:
+        """Sorted set: waiting call → instant (ms) its next tier step opens."""
+        return f"{self._base}esc:{queue}"
+
+    def schedule(self) -> str:
+        """Sorted set shared by all processes: `q:{queue}` / `a:{agent}` → next instant (ms)."""
+        return f"{self._base}schedule"
+
+    def routed_call(self, call_sid: str) -> str:
+        """Hash: a call's routing state (queue, score, step, reservation); has a TTL."""
+        return f"{self._base}rcall:{call_sid}"
+
+    def leases(self) -> str:
+        """Sorted set: reserved call → lease expiry (ms), for the reaper."""
+        return f"{self._base}leases"
+
+    def fence(self) -> str:
+        """Counter: the last fencing token handed out."""
+        return f"{self._base}fence"
+
+    def stats(self, queue: str) -> str:
+        """Hash: offered, answered, abandoned, completed counts and handle-time average."""
+        return f"{self._base}stats:{queue}"
+
+    def events(self) -> str:
+        """Stream of queue_log-style events, trimmed to about 100,000 entries."""
+        return f"{self._base}events"
