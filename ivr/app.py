@@ -13,12 +13,25 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from twilio.request_validator import RequestValidator
 
-from ivr.appkeys import CALLS, CLOCK, CONFIGS, KEYS, REDIS, SESSIONMAKER, SETTINGS, VALIDATOR, Clock
+from ivr.appkeys import (
+    CALLS,
+    CLOCK,
+    CONFIGS,
+    DIAL_PAD,
+    KEYS,
+    LOCAL_CARRIER,
+    REDIS,
+    SESSIONMAKER,
+    SETTINGS,
+    VALIDATOR,
+    Clock,
+)
 from ivr.calls import CallState
+from ivr.carrier.local import LocalCarrier, create_carrier_app
 from ivr.menus.loading import load_config_file
 from ivr.menus.published import ConfigRegistry, NoPublishedConfig
 from ivr.menus.publishing import publish_config
-from ivr.settings import Settings
+from ivr.settings import CarrierKind, Settings
 from ivr.webhooks.routes import create_webhooks_app
 from queues.db import create_engine, create_sessionmaker
 from queues.migrate import upgrade
@@ -97,6 +110,27 @@ async def config_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+async def local_carrier_ctx(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[LOCAL_CARRIER].aclose()
+
+
+def dial_pad_numbers(app: web.Application) -> list[tuple[str, str]]:
+    """What the dial pad offers: each hotline of the published config, by its first number."""
+    registry = app.get(CONFIGS)
+    latest = registry.latest if registry is not None else None
+    if latest is None:
+        return []
+    return [(hotline.numbers[0], hotline.name) for hotline in latest.config.hotlines]
+
+
+async def index(request: web.Request) -> web.Response:
+    """The front door: the dial pad in the embedded mode."""
+    if DIAL_PAD in request.app:
+        raise web.HTTPFound(request.app[DIAL_PAD].router["dialpad"].url_for())
+    return web.json_response({"service": "hotline", "status": "ok"})
+
+
 async def health(request: web.Request) -> web.Response:
     await request.app[REDIS].ping()
     return web.json_response({"status": "ok"})
@@ -121,5 +155,19 @@ def create_app(
         app[SESSIONMAKER] = sessionmaker
     app.cleanup_ctx.extend([redis_ctx, database_ctx, config_ctx])
     app.add_subapp("/twilio/", create_webhooks_app())
+    if settings.carrier is CarrierKind.LOCAL:
+        # The built-in carrier posts to our own public URL, exactly as Twilio would.
+        carrier = LocalCarrier(
+            [settings.public_url],
+            settings.twilio_auth_token,
+            settings.twilio_account_sid,
+            public_url=settings.public_url,
+        )
+        app[LOCAL_CARRIER] = carrier
+        app.cleanup_ctx.append(local_carrier_ctx)
+        dial_pad = create_carrier_app(carrier, numbers=lambda: dial_pad_numbers(app))
+        app.add_subapp("/carrier/", dial_pad)
+        app[DIAL_PAD] = dial_pad
+    app.router.add_get("/", index, name="index")
     app.router.add_get("/healthz", health, name="health")
     return app

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from twilio.request_validator import RequestValidator
 
 from ivr.calls import CallState
+from ivr.carrier.local import LocalCarrier
 from ivr.menus.published import ConfigRegistry
 from ivr.settings import Settings
 from routing.keys import Keys
@@ -25,3 +26,5 @@ SESSIONMAKER = web.AppKey("sessionmaker", async_sessionmaker[AsyncSession])
 CONFIGS = web.AppKey("configs", ConfigRegistry)
 CALLS = web.AppKey("calls", CallState)
 VALIDATOR = web.AppKey("validator", RequestValidator)
+LOCAL_CARRIER = web.AppKey("local_carrier", LocalCarrier)
+DIAL_PAD = web.AppKey("dial_pad", web.Application)

@@ -77,13 +77,15 @@ class ConfigRegistry:
         self._sessionmaker = sessionmaker
         self._versions: dict[int, LoadedConfig] = {}
         self._lock = asyncio.Lock()
+        self.latest: LoadedConfig | None = None  # the published version last seen here
 
     async def current(self) -> LoadedConfig:
         """The published version; the Redis pointer is repaired from SQL when missing."""
         pointer = await self._redis.get(self._keys.published_config())
-        if pointer is not None:
-            return await self.version(int(pointer))
-        return await self.sync()
+        if pointer is None:
+            return await self.sync()
+        self.latest = await self.version(int(pointer))
+        return self.latest
 
     async def sync(self) -> LoadedConfig:
         """Set the Redis pointer from SQL, the source of truth (at start, or when missing).
@@ -96,7 +98,8 @@ class ConfigRegistry:
         if row is None:
             raise NoPublishedConfig("no config version has been published")
         await self.announce(row.id)
-        return self._versions.get(row.id) or self._remember(row.id, row.document)
+        self.latest = self._versions.get(row.id) or self._remember(row.id, row.document)
+        return self.latest
 
     async def version(self, version_id: int) -> LoadedConfig:
         loaded = self._versions.get(version_id)

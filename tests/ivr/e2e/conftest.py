@@ -1,0 +1,65 @@
+"""The whole hotline on a real port, called through the local carrier like Twilio would."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+import redis.asyncio as aioredis
+from aiohttp import web
+from aiohttp.test_utils import TestServer, unused_port
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ivr.app import create_app
+from ivr.carrier.local import CallHandle, LocalCarrier, ScriptedCaller
+from ivr.settings import CarrierKind, Settings
+from routing.keys import Keys
+from tests.ivr.conftest import ACCOUNT_SID, AUTH_TOKEN, FakeClock
+
+
+@dataclass
+class LiveHotline:
+    """A running server and a carrier that never waits (simulated time)."""
+
+    base_url: str
+    app: web.Application
+    carrier: LocalCarrier
+
+    async def call(
+        self, to: str, caller: ScriptedCaller, from_: str = "+8613600000000"
+    ) -> CallHandle:
+        handle = await self.carrier.place_call(from_, to, caller)
+        await handle.wait()
+        assert handle.errors == [], handle.errors  # the caller never heard a carrier error
+        return handle
+
+
+@pytest.fixture
+async def live(
+    keys: Keys,
+    redis: aioredis.Redis,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FakeClock,
+) -> AsyncIterator[LiveHotline]:
+    port = unused_port()
+    base = f"http://127.0.0.1:{port}"
+    settings = Settings(
+        host="127.0.0.1",
+        port=port,
+        public_url=base,
+        carrier=CarrierKind.LOCAL,
+        twilio_account_sid=ACCOUNT_SID,
+        twilio_auth_token=AUTH_TOKEN,
+        redis_prefix=keys.prefix,
+    )
+    app = create_app(settings, redis=redis, sessionmaker=sessionmaker, clock=clock)
+    server = TestServer(app, host="127.0.0.1", port=port)
+    await server.start_server()
+    carrier = LocalCarrier([base], AUTH_TOKEN, ACCOUNT_SID, speed=math.inf, public_url=base)
+    try:
+        yield LiveHotline(base, app, carrier)
+    finally:
+        await carrier.aclose()
+        await server.close()
