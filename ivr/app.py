@@ -44,6 +44,25 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+REDIS_POOL_SIZE = 64
+REDIS_POOL_WAIT_SECONDS = 5.0
+
+
+def connect_redis(url: str) -> aioredis.Redis:
+    """A client whose pool waits for a free connection instead of failing.
+
+    Under a burst of webhooks more commands are in flight than the pool holds; the default
+    pool raises `MaxConnectionsError` then, which a caller would hear as an apology.
+    """
+    pool = aioredis.BlockingConnectionPool.from_url(
+        url,
+        max_connections=REDIS_POOL_SIZE,
+        timeout=REDIS_POOL_WAIT_SECONDS,
+        decode_responses=True,
+    )
+    return aioredis.Redis.from_pool(pool)
+
+
 def redacted(url: str) -> str:
     """A service URL fit for a log line: the password is hidden."""
     parts = urlsplit(url)
@@ -64,7 +83,7 @@ async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
         client = fakeredis.FakeAsyncRedis(decode_responses=True)
     else:
         log.info("redis: %s, key prefix %r", redacted(settings.redis_url), settings.redis_prefix)
-        client = aioredis.Redis.from_url(settings.redis_url, decode_responses=True)
+        client = connect_redis(settings.redis_url)
         await client.ping()
     app[REDIS] = client
     yield

@@ -12,9 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-import redis.asyncio as aioredis
+from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ivr.app import connect_redis, create_app
 from ivr.menus.loading import ConfigError, config_to_yaml, load_config_file
 from ivr.menus.published import ConfigRegistry
 from ivr.menus.publishing import publish_config, published_config, roll_back
@@ -40,7 +41,7 @@ async def _with_store(
     """Run `work` on a migrated database and, when a real Redis is configured, a registry
     whose announcements running servers see at once."""
     engine = create_engine(settings.database_url)
-    client = aioredis.Redis.from_url(settings.redis_url) if settings.redis_url else None
+    client = connect_redis(settings.redis_url) if settings.redis_url else None
     try:
         await upgrade(engine)
         sessionmaker = create_sessionmaker(engine)
@@ -55,10 +56,6 @@ async def _with_store(
 
 
 def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
-    from aiohttp import web
-
-    from ivr.app import create_app
-
     base = f"http://{settings.host}:{settings.port}"
     lines = [
         f"Hotline is up on {base}",
@@ -76,8 +73,25 @@ def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
         print("\n".join(lines), flush=True)
 
     app.on_startup.append(announce)
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    access_log = logging.getLogger("aiohttp.access") if settings.log_level == "DEBUG" else None
+    web.run_app(
+        app,
+        host=settings.host,
+        port=settings.port,
+        print=None,
+        access_log=access_log,
+        loop=new_event_loop(),
+    )
     return 0
+
+
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop where it is installed (about a fifth less CPU per webhook), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
 
 
 def cmd_validate(_settings: Settings, args: argparse.Namespace) -> int:

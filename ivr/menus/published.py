@@ -40,6 +40,8 @@ class LoadedConfig:
     hotlines: dict[str, Hotline] = field(default_factory=dict)
     by_number: dict[str, Hotline] = field(default_factory=dict)
     callers: dict[str, Caller] = field(default_factory=dict)
+    # Documents that depend only on this version (menu prompts), rendered once per process.
+    rendered: dict[tuple[object, ...], str] = field(default_factory=dict, compare=False)
 
     @classmethod
     def build(cls, version: int, config: Config) -> LoadedConfig:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
 from ivr import twiml
-from ivr.appkeys import CALLS
-from ivr.menus.engine import Position
+from ivr.menus.engine import Notice, Position
 from ivr.menus.published import LoadedConfig
 from ivr.menus.schema import (
     Action,
@@ -26,10 +25,14 @@ from ivr.menus.schema import (
 )
 from ivr.webhooks.urls import public_url
 
+# Menu prompts depend only on the config version and the position, so they are rendered
+# once per process; the bound only matters for hand-made positions (signed, but odd).
+PROMPT_CACHE_LIMIT = 20_000
+
 
 @dataclass(frozen=True)
 class CallContext:
-    """One call as a handler sees it: its config version, hotline and first facts."""
+    """One call as a handler sees it: its config version, hotline and sid."""
 
     loaded: LoadedConfig
     hotline: Hotline
@@ -43,13 +46,52 @@ class CallContext:
         return {"h": self.hotline.id, "v": self.loaded.version, **extra}
 
 
+@dataclass(frozen=True)
+class Answer:
+    """The TwiML to answer, and the facts to record about the call with it."""
+
+    twiml: str
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+def _notice_text(hotline: Hotline, notice: Notice) -> list[Text]:
+    if notice is Notice.INVALID:
+        return [hotline.messages.invalid]
+    if notice is Notice.NO_INPUT:
+        return [hotline.messages.no_input]
+    return []
+
+
 def menu_prompt(
-    request: web.Request, ctx: CallContext, position: Position, lead: Sequence[Text] = ()
+    request: web.Request,
+    ctx: CallContext,
+    position: Position,
+    *,
+    notice: Notice = Notice.NONE,
+    greeting: bool = False,
+    lead: Sequence[Text] = (),
 ) -> str:
-    node = ctx.hotline.menu.nodes[position.node]
+    """The node's Gather, after the greeting, a notice or any other `lead`.
+
+    Without `lead` the document depends only on the version and these arguments, so it is
+    rendered once per process.
+    """
+    cache = ctx.loaded.rendered
+    key = (ctx.hotline.id, position.encode(), position.tries, notice, greeting)
+    cached = cache.get(key) if not lead else None
+    if cached is not None:
+        return cached
+    hotline = ctx.hotline
+    node = hotline.menu.nodes[position.node]
     action_url = public_url(request, "menu", **ctx.query(s=position.encode(), t=position.tries))
+    said = [*lead, *_notice_text(hotline, notice)]
+    if greeting and hotline.greeting:
+        said.insert(0, hotline.greeting)
     speech = any(option.speech for option in node.options)
-    return twiml.menu(ctx.voice, node, action_url, lead=lead, speech=speech)
+    rendered = twiml.menu(ctx.voice, node, action_url, lead=said, speech=speech)
+    if not lead and len(cache) < PROMPT_CACHE_LIMIT:
+        cache[key] = rendered
+    return rendered
 
 
 def queue_target(request: web.Request, ctx: CallContext, queue: str) -> twiml.QueueTarget:
@@ -60,39 +102,38 @@ def queue_target(request: web.Request, ctx: CallContext, queue: str) -> twiml.Qu
     )
 
 
-async def answer_action(
+def answer_action(
     request: web.Request,
     ctx: CallContext,
     action: Action,
     position: Position,
-    path: str,
     lead: Sequence[Text] = (),
-) -> str:
-    """The TwiML that carries out `action` for a caller at `position` who came by `path`."""
-    calls = request.config_dict[CALLS]
-    sid = ctx.call_sid
+) -> Answer:
+    """The TwiML that carries out `action` for a caller at `position`, and what to record."""
     voice = ctx.voice
+    hotline = ctx.hotline
     if isinstance(action, OperatorAction):
-        return await answer_action(request, ctx, ctx.hotline.operator, position, path, lead)
+        return answer_action(request, ctx, hotline.operator, position, lead)
     if isinstance(action, SubmenuAction):
-        return menu_prompt(request, ctx, Position((*position.stack, action.node)), lead)
-    if isinstance(action, BackAction | RepeatAction):
-        return menu_prompt(request, ctx, Position(position.stack), lead)
-    if isinstance(action, QueueAction):
-        await calls.update(
-            sid, path=path, queue=action.queue, category=action.category, outcome="queued"
+        return Answer(
+            menu_prompt(request, ctx, Position((*position.stack, action.node)), lead=lead)
         )
-        return twiml.enqueue(voice, queue_target(request, ctx, action.queue), lead=lead)
+    if isinstance(action, BackAction | RepeatAction):
+        return Answer(menu_prompt(request, ctx, Position(position.stack), lead=lead))
+    if isinstance(action, QueueAction):
+        target = queue_target(request, ctx, action.queue)
+        fields = {"queue": action.queue, "category": action.category, "outcome": "queued"}
+        return Answer(twiml.enqueue(voice, target, lead=lead), fields)
     if isinstance(action, HangupAction):
-        await calls.update(sid, path=path, outcome="information")
-        return twiml.say_then_hangup(voice, *lead, action.prompt, ctx.hotline.messages.goodbye)
+        spoken = twiml.say_then_hangup(voice, *lead, action.prompt, hotline.messages.goodbye)
+        return Answer(spoken, {"outcome": "information"})
     if isinstance(action, TransferAction):
-        await calls.update(sid, path=path, outcome="transferred", transfer=action.number)
         url = public_url(request, "transfer_result", **ctx.query())
-        lead = [*lead, ctx.hotline.messages.transfer] if ctx.hotline.messages.transfer else lead
-        return twiml.transfer(voice, action.number, url, lead=lead)
+        lead = [*lead, hotline.messages.transfer] if hotline.messages.transfer else lead
+        fields = {"outcome": "transferred", "transfer": action.number}
+        return Answer(twiml.transfer(voice, action.number, url, lead=lead), fields)
     if isinstance(action, VoicemailAction):
-        await calls.update(sid, path=path, outcome="voicemail")
         url = public_url(request, "voicemail", **ctx.query())
-        return twiml.voicemail(voice, action.prompt, url, action.max_seconds, lead=lead)
+        document = twiml.voicemail(voice, action.prompt, url, action.max_seconds, lead=lead)
+        return Answer(document, {"outcome": "voicemail"})
     raise TypeError(f"unhandled action {action!r}")

@@ -86,15 +86,10 @@ async def transfer_result(request: web.Request) -> web.Response:
     ctx = await call_context(request, params)
     if params.dial_status in TRANSFER_FAILED:
         log.info("call_sid=%s transfer %s", params.call_sid, params.dial_status)
-        path = (await request.config_dict[CALLS].facts(params.call_sid))[1].get("path", "")
-        return xml(
-            await answer_action(
-                request,
-                ctx,
-                ctx.hotline.operator,
-                start(ctx.hotline),
-                path,
-                [ctx.hotline.messages.apology],
-            )
+        hotline = ctx.hotline
+        answer = answer_action(
+            request, ctx, hotline.operator, start(hotline), [hotline.messages.apology]
         )
+        await request.config_dict[CALLS].update(params.call_sid, **answer.fields)
+        return xml(answer.twiml)
     return xml(twiml.say_then_hangup(ctx.voice, ctx.hotline.messages.goodbye))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from aiohttp import web
 
@@ -10,10 +11,9 @@ from ivr import twiml
 from ivr.appkeys import CALLS, CLOCK, CONFIGS
 from ivr.calls import CallFacts
 from ivr.menus import engine
-from ivr.menus.engine import Notice, Position, Prompt
+from ivr.menus.engine import Position, Prompt
 from ivr.menus.hours import is_open
-from ivr.menus.schema import Text
-from ivr.webhooks.actions import CallContext, answer_action, menu_prompt
+from ivr.webhooks.actions import Answer, CallContext, answer_action, menu_prompt
 from ivr.webhooks.context import call_context
 from ivr.webhooks.params import BadParams, VoiceRequest
 from ivr.webhooks.signature import FORM
@@ -40,22 +40,22 @@ async def incoming(request: web.Request) -> web.Response:
     caller = loaded.caller(params.caller)
     vip = caller.vip if caller is not None and caller.vip else ""
     now = request.config_dict[CLOCK]()
-    facts = await request.config_dict[CALLS].arrive(
-        CallFacts(
-            call_sid=params.call_sid,
-            hotline_id=hotline.id,
-            version=loaded.version,
-            caller=params.caller,
-            dialled=params.dialled,
-            vip_class=vip,
-            arrived_ms=int(now.timestamp() * 1000),
-        )
-    )
-    if facts.version != loaded.version:  # a retried webhook after a publish: keep the first
-        loaded = await registry.version(facts.version)
-        hotline = loaded.hotlines.get(facts.hotline_id, hotline)
     ctx = CallContext(loaded, hotline, params.call_sid)
-    start = engine.start(hotline)
+    answer = _first_answer(request, ctx, vip, now)
+    facts = CallFacts(
+        call_sid=params.call_sid,
+        hotline_id=hotline.id,
+        version=loaded.version,
+        caller=params.caller,
+        dialled=params.dialled,
+        vip_class=vip,
+        arrived_ms=int(now.timestamp() * 1000),
+    )
+    stored = await request.config_dict[CALLS].arrive(facts, **answer.fields)
+    if stored != facts:  # a retried webhook: answer as the first delivery was answered
+        loaded = await registry.version(stored.version)
+        hotline = loaded.hotlines.get(stored.hotline_id, hotline)
+        answer = _first_answer(request, CallContext(loaded, hotline, params.call_sid), vip, now)
     log.info(
         "call_sid=%s hotline=%s version=%d vip=%s",
         params.call_sid,
@@ -63,19 +63,25 @@ async def incoming(request: web.Request) -> web.Response:
         loaded.version,
         vip or "-",
     )
+    return xml(answer.twiml)
+
+
+def _first_answer(request: web.Request, ctx: CallContext, vip: str, now: datetime) -> Answer:
+    """Closed → the closed message and action; VIP → the VIP path; else the greeting and menu."""
+    hotline = ctx.hotline
+    start = engine.start(hotline)
     if not is_open(hotline.hours, now, hotline.timezone):
         if hotline.closed is None:
-            return xml(twiml.say_then_hangup(ctx.voice, hotline.messages.goodbye))
+            return Answer(twiml.say_then_hangup(ctx.voice, hotline.messages.goodbye))
         closed = hotline.closed
-        return xml(
-            await answer_action(request, ctx, closed.action, start, PATH_CLOSED, [closed.prompt])
-        )
-    greeting: list[Text] = [hotline.greeting] if hotline.greeting else []
+        answer = answer_action(request, ctx, closed.action, start, [closed.prompt])
+        return Answer(answer.twiml, {**answer.fields, "path": PATH_CLOSED})
     policy = hotline.vip
     if vip and policy is not None and (not policy.classes or vip in policy.classes):
-        lead = [policy.greeting] if policy.greeting else greeting
-        return xml(await answer_action(request, ctx, policy.action, start, PATH_VIP, lead))
-    return xml(menu_prompt(request, ctx, start, greeting))
+        greeting = policy.greeting or hotline.greeting
+        answer = answer_action(request, ctx, policy.action, start, [greeting] if greeting else [])
+        return Answer(answer.twiml, {**answer.fields, "path": PATH_VIP})
+    return Answer(menu_prompt(request, ctx, start, greeting=True))
 
 
 async def menu(request: web.Request) -> web.Response:
@@ -91,17 +97,16 @@ async def menu(request: web.Request) -> web.Response:
         log.warning("call_sid=%s stale menu position %s", ctx.call_sid, position.encode())
         return xml(menu_prompt(request, ctx, engine.start(hotline)))
     result = engine.step(hotline, position, params.digits, params.speech)
-    calls = request.config_dict[CALLS]
+    choice = None
     if result.selection is not None:
-        await calls.select(ctx.call_sid, result.selection.depth, result.selection.render())
+        choice = (result.selection.depth, result.selection.render())
+    calls = request.config_dict[CALLS]
     outcome = result.outcome
     if isinstance(outcome, Prompt):
-        lead: list[Text] = []
-        if outcome.notice is Notice.INVALID:
-            lead.append(hotline.messages.invalid)
-        elif outcome.notice is Notice.NO_INPUT:
-            lead.append(hotline.messages.no_input)
-        return xml(menu_prompt(request, ctx, outcome.position, lead))
-    depth = position.depth + (1 if result.selection is not None else 0)
-    path = await calls.path(ctx.call_sid, depth)
-    return xml(await answer_action(request, ctx, outcome.action, outcome.position, path))
+        if choice is not None:
+            await calls.record(ctx.call_sid, choice=choice)
+        return xml(menu_prompt(request, ctx, outcome.position, notice=outcome.notice))
+    answer = answer_action(request, ctx, outcome.action, outcome.position)
+    depth = position.depth + (1 if choice is not None else 0)
+    await calls.record(ctx.call_sid, choice=choice, path_depth=depth, **answer.fields)
+    return xml(answer.twiml)

@@ -1,0 +1,115 @@
+"""Per-call facts kept in Redis while a call lasts: hotline, version, caller, menu path.
+
+Each webhook makes at most one round trip here (a Lua script per step), and every write
+is idempotent, so a retried webhook changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+import redis.asyncio as aioredis
+from redis.commands.core import AsyncScript
+
+from routing.keys import Keys
+
+CALL_TTL_SECONDS = 6 * 3600
+PATH_SEPARATOR = " > "
+SCRIPTS = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class CallFacts:
+    """What the server learnt when the call arrived."""
+
+    call_sid: str
+    hotline_id: str
+    version: int
+    caller: str
+    dialled: str
+    vip_class: str
+    arrived_ms: int
+
+    def fields(self) -> dict[str, str]:
+        return {
+            "hotline": self.hotline_id,
+            "version": str(self.version),
+            "caller": self.caller,
+            "dialled": self.dialled,
+            "vip": self.vip_class,
+            "arrived_ms": str(self.arrived_ms),
+        }
+
+    @classmethod
+    def from_fields(cls, call_sid: str, fields: dict[str, str]) -> CallFacts | None:
+        try:
+            return cls(
+                call_sid=call_sid,
+                hotline_id=fields["hotline"],
+                version=int(fields["version"]),
+                caller=fields.get("caller", ""),
+                dialled=fields.get("dialled", ""),
+                vip_class=fields.get("vip", ""),
+                arrived_ms=int(fields["arrived_ms"]),
+            )
+        except (KeyError, ValueError):
+            return None
+
+
+def _pairs(fields: dict[str, str]) -> list[str]:
+    return [item for pair in fields.items() for item in pair]
+
+
+class CallState:
+    def __init__(self, redis: aioredis.Redis, keys: Keys) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._arrive: AsyncScript = redis.register_script((SCRIPTS / "arrive.lua").read_text())
+        self._record: AsyncScript = redis.register_script((SCRIPTS / "record.lua").read_text())
+
+    async def arrive(self, facts: CallFacts, **extra: str) -> CallFacts:
+        """Record the call's first facts (and `extra` fields) once; a retry gets back the
+        first delivery's facts."""
+        stored = await self._arrive(
+            keys=[self._keys.call(facts.call_sid)],
+            args=[CALL_TTL_SECONDS, *_pairs(facts.fields() | extra)],
+        )
+        if not stored:
+            return facts
+        flat = cast(list[str], stored)
+        first = CallFacts.from_fields(facts.call_sid, dict(zip(flat[::2], flat[1::2], strict=True)))
+        return first if first is not None else facts
+
+    async def facts(self, call_sid: str) -> tuple[CallFacts | None, dict[str, str]]:
+        fields = cast(dict[str, str], await self._redis.hgetall(self._keys.call(call_sid)))
+        return CallFacts.from_fields(call_sid, fields), fields
+
+    async def record(
+        self,
+        call_sid: str,
+        *,
+        choice: tuple[int, str] | None = None,
+        path_depth: int | None = None,
+        **fields: str,
+    ) -> str | None:
+        """One step of the call, in one round trip: the caller's `choice` at a menu depth
+        (a later choice at the same depth wins), then with `path_depth` the path of the
+        first `path_depth` choices (e.g. `1 故障报修 > 1 停电`) stored and returned, then
+        `fields`."""
+        depth, label = choice if choice is not None else (0, "")
+        result: Any = await self._record(
+            keys=[self._keys.call(call_sid)],
+            args=[
+                CALL_TTL_SECONDS,
+                depth,
+                label,
+                -1 if path_depth is None else path_depth,
+                *_pairs(fields),
+            ],
+        )
+        return result if isinstance(result, str) else None
+
+    async def update(self, call_sid: str, **fields: str) -> None:
+        await self.record(call_sid, choice=None, path_depth=None, **fields)

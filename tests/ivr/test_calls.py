@@ -1,0 +1,65 @@
+"""Per-call facts in Redis: one script per step, idempotent, on fakeredis and real Redis."""
+
+from __future__ import annotations
+
+import redis.asyncio as aioredis
+
+from ivr.calls import CALL_TTL_SECONDS, CallFacts, CallState
+from routing.keys import Keys
+
+FACTS = CallFacts(
+    call_sid="CA" + "a" * 32,
+    hotline_id="95598",
+    version=3,
+    caller="+8613800138000",
+    dialled="95598",
+    vip_class="gold",
+    arrived_ms=1_764_000_000_000,
+)
+
+
+async def test_first_facts_are_kept_and_retries_get_them_back(
+    redis: aioredis.Redis, keys: Keys
+) -> None:
+    calls = CallState(redis, keys)
+    assert await calls.arrive(FACTS, path="VIP", queue="vip") == FACTS
+    later = CallFacts(**{**FACTS.__dict__, "version": 4, "arrived_ms": FACTS.arrived_ms + 9})
+    assert await calls.arrive(later) == FACTS
+    facts, fields = await calls.facts(FACTS.call_sid)
+    assert facts == FACTS
+    assert (fields["path"], fields["queue"]) == ("VIP", "vip")
+    ttl = await redis.ttl(keys.call(FACTS.call_sid))
+    assert 0 < ttl <= CALL_TTL_SECONDS
+
+
+async def test_choices_build_the_path_and_a_later_choice_wins(
+    redis: aioredis.Redis, keys: Keys
+) -> None:
+    calls = CallState(redis, keys)
+    await calls.arrive(FACTS)
+    sid = FACTS.call_sid
+    assert await calls.record(sid, choice=(0, "2 电费缴费及账单")) is None
+    assert await calls.record(sid, choice=(0, "1 故障报修")) is None  # went back, chose again
+    path = await calls.record(sid, choice=(1, "1 停电"), path_depth=2, queue="fault")
+    assert path == "1 故障报修 > 1 停电"
+    again = await calls.record(sid, choice=(1, "1 停电"), path_depth=2, queue="fault")
+    assert again == path  # a retried webhook changes nothing
+    _, fields = await calls.facts(sid)
+    assert (fields["path"], fields["queue"]) == (path, "fault")
+
+
+async def test_path_without_choices_is_empty_and_fields_update(
+    redis: aioredis.Redis, keys: Keys
+) -> None:
+    calls = CallState(redis, keys)
+    await calls.arrive(FACTS)
+    assert await calls.record(FACTS.call_sid, path_depth=0, outcome="queued") == ""
+    await calls.update(FACTS.call_sid, outcome="abandoned", waited_s="42")
+    _, fields = await calls.facts(FACTS.call_sid)
+    assert (fields["outcome"], fields["waited_s"]) == ("abandoned", "42")
+
+
+async def test_unknown_call_has_no_facts(redis: aioredis.Redis, keys: Keys) -> None:
+    facts, fields = await CallState(redis, keys).facts("CA" + "0" * 32)
+    assert facts is None
+    assert fields == {}
