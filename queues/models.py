@@ -3,5 +3,15 @@
 from queues.call_records import CallRecord
 from queues.config_versions import ConfigVersion
 from queues.voicemails import Voicemail
+from queues.work_order_numbers import WorkOrderCounter
+from queues.work_orders import WorkOrder, WorkOrderDeadline, WorkOrderEvent
 
-__all__ = ["CallRecord", "ConfigVersion", "Voicemail"]
+__all__ = [
+    "CallRecord",
+    "ConfigVersion",
+    "Voicemail",
+    "WorkOrder",
+    "WorkOrderCounter",
+    "WorkOrderDeadline",
+    "WorkOrderEvent",
+]
