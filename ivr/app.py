@@ -14,9 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from twilio.request_validator import RequestValidator
 
 from ivr.appkeys import (
+    AUTH_PAGES,
     CALLS,
     CLOCK,
     CONFIGS,
+    DEMO_USERS,
     DIAL_PAD,
     KEYS,
     LOCAL_CARRIER,
@@ -26,6 +28,10 @@ from ivr.appkeys import (
     VALIDATOR,
     Clock,
 )
+from ivr.auth.api import create_api_app
+from ivr.auth.context import auth_context
+from ivr.auth.demo_users import ensure_demo_users
+from ivr.auth.pages import create_auth_app
 from ivr.calls import CallState
 from ivr.carrier.local import LocalCarrier, create_carrier_app
 from ivr.menus.loading import load_config_file
@@ -129,6 +135,12 @@ async def config_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+async def demo_users_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Demo accounts with fresh passwords, for trying the embedded hotline."""
+    app[DEMO_USERS] = await ensure_demo_users(app[SESSIONMAKER], now=app[CLOCK]())
+    yield
+
+
 async def local_carrier_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
     await app[LOCAL_CARRIER].aclose()
@@ -172,8 +184,14 @@ def create_app(
         app[REDIS] = redis
     if sessionmaker is not None:
         app[SESSIONMAKER] = sessionmaker
-    app.cleanup_ctx.extend([redis_ctx, database_ctx, config_ctx])
+    app.cleanup_ctx.extend([redis_ctx, database_ctx, config_ctx, auth_context()])
+    if settings.demo_users:
+        app.cleanup_ctx.append(demo_users_ctx)
     app.add_subapp("/twilio/", create_webhooks_app())
+    auth_pages = create_auth_app()
+    app[AUTH_PAGES] = auth_pages
+    app.add_subapp("/auth/", auth_pages)
+    app.add_subapp("/api/", create_api_app())
     if settings.carrier is CarrierKind.LOCAL:
         # The built-in carrier posts to our own public URL, exactly as Twilio would.
         carrier = LocalCarrier(

@@ -10,6 +10,8 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from twilio.request_validator import RequestValidator
 
+from ivr.auth.demo_users import DemoUser
+from ivr.auth.services import AuthServices
 from ivr.calls import CallState
 from ivr.carrier.local import LocalCarrier
 from ivr.menus.published import ConfigRegistry
@@ -28,3 +30,8 @@ CALLS = web.AppKey("calls", CallState)
 VALIDATOR = web.AppKey("validator", RequestValidator)
 LOCAL_CARRIER = web.AppKey("local_carrier", LocalCarrier)
 DIAL_PAD = web.AppKey("dial_pad", web.Application)
+
+# Sign-in (ivr/auth): the shared services, and the login pages sub-app other pages redirect to.
+AUTH = web.AppKey("auth", AuthServices)
+AUTH_PAGES = web.AppKey("auth_pages", web.Application)
+DEMO_USERS = web.AppKey("demo_users", list[DemoUser])

@@ -16,6 +16,9 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ivr.app import connect_redis, create_app
+from ivr.appkeys import DEMO_USERS
+from ivr.auth.demo_users import demo_users_banner
+from ivr.auth.user_command import add_user_parser
 from ivr.menus.loading import ConfigError, config_to_yaml, load_config_file
 from ivr.menus.published import ConfigRegistry
 from ivr.menus.publishing import publish_config, published_config, roll_back
@@ -62,6 +65,7 @@ def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
         f"  carrier webhooks: {settings.public_url}/twilio/voice (calls), "
         f"{settings.public_url}/twilio/status (status callbacks)",
     ]
+    lines.append(f"  sign in:            {base}/auth/login")
     if settings.carrier == "local":
         lines += [
             f"  dial in a browser:  {base}/carrier/",
@@ -69,8 +73,10 @@ def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
         ]
     app = create_app(settings)
 
-    async def announce(_app: web.Application) -> None:
+    async def announce(app: web.Application) -> None:
         print("\n".join(lines), flush=True)
+        if DEMO_USERS in app:
+            print(demo_users_banner(app[DEMO_USERS]), flush=True)
 
     app.on_startup.append(announce)
     access_log = logging.getLogger("aiohttp.access") if settings.log_level == "DEBUG" else None
@@ -188,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     call.add_argument("--from", dest="caller", default="+8613900000000", help="caller ID")
     call.set_defaults(run=cmd_call)
 
+    add_user_parser(sub)
     menu = sub.add_parser("menu", help="menu configs").add_subparsers(dest="menu", required=True)
     validate = menu.add_parser("validate", help="check a config file, listing every mistake")
     validate.add_argument("file")

@@ -68,8 +68,19 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
         "the shipped demo (ivr/demo/hotlines.yaml)",
         "Config imported and published at start when the database has none.",
     ),
+    SettingDoc(
+        "HOTLINE_DEMO_USERS",
+        "1 without DATABASE_URL, else 0",
+        "Create the demo admin, supervisor and agents with fresh passwords printed at start.",
+    ),
     SettingDoc("HOTLINE_LOG_LEVEL", "INFO", "Logging level."),
 )
+
+
+def settings_table() -> str:
+    """The README's table of settings (a test keeps the README equal to it)."""
+    rows = [f"| `{doc.env}` | {doc.default} | {doc.meaning} |" for doc in SETTINGS_DOC]
+    return "\n".join(["| variable | default | meaning |", "|---|---|---|", *rows])
 
 
 def _int(environ: Mapping[str, str], name: str, default: int) -> int:
@@ -99,6 +110,7 @@ class Settings:
     database_url: str = "sqlite+aiosqlite:///var/hotline.db"
     data_dir: Path = Path("var")
     config_path: Path = DEMO_CONFIG
+    demo_users: bool = False
     log_level: str = "INFO"
 
     @property
@@ -148,6 +160,10 @@ class Settings:
         elif database_url.startswith("postgresql://"):
             database_url = "postgresql+asyncpg://" + database_url.removeprefix("postgresql://")
         config = environ.get("HOTLINE_CONFIG", "").strip()
+        demo_raw = environ.get("HOTLINE_DEMO_USERS", "").strip()
+        if demo_raw not in {"", "0", "1"}:
+            raise SettingsError(f"HOTLINE_DEMO_USERS: expected 0 or 1, got {demo_raw!r}")
+        demo_users = demo_raw == "1" if demo_raw else not environ.get("DATABASE_URL", "").strip()
         return cls(
             host=host,
             port=port,
@@ -164,5 +180,6 @@ class Settings:
             database_url=database_url,
             data_dir=data_dir,
             config_path=Path(config) if config else DEMO_CONFIG,
+            demo_users=demo_users,
             log_level=environ.get("HOTLINE_LOG_LEVEL", "").strip().upper() or "INFO",
         )

@@ -2,6 +2,7 @@
 
 from queues.call_records import CallRecord
 from queues.config_versions import ConfigVersion
+from queues.staff import User
 from queues.voicemails import Voicemail
 from queues.work_order_numbers import WorkOrderCounter
 from queues.work_orders import WorkOrder, WorkOrderDeadline, WorkOrderEvent
@@ -9,6 +10,7 @@ from queues.work_orders import WorkOrder, WorkOrderDeadline, WorkOrderEvent
 __all__ = [
     "CallRecord",
     "ConfigVersion",
+    "User",
     "Voicemail",
     "WorkOrder",
     "WorkOrderCounter",

@@ -26,6 +26,18 @@ class Keys:
         """The id of the published config version, shared by every server process."""
         return f"{self._base}config:published"
 
+    def session(self, digest: str) -> str:
+        """Hash: a browser session (user, CSRF token, expiry) by its cookie's sha256; has a TTL."""
+        return f"{self._base}session:{digest}"
+
+    def api_token(self, digest: str) -> str:
+        """Hash: an API bearer token's user and expiry, by the token's sha256; has a TTL."""
+        return f"{self._base}apitoken:{digest}"
+
+    def login_attempts(self, who: str) -> str:
+        """Hash: failed sign-ins of one username or address and when the window ends; TTL."""
+        return f"{self._base}login:{who}"
+
     def pattern(self) -> str:
         """A SCAN pattern matching every key under this prefix (for tests and clean-up)."""
         return self._base.replace("{", "\\{").replace("}", "\\}") + "*"

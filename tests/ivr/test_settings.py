@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
-from ivr.settings import SETTINGS_DOC, CarrierKind, Settings, SettingsError
+from ivr.settings import SETTINGS_DOC, CarrierKind, Settings, SettingsError, settings_table
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -20,6 +19,7 @@ def test_embedded_defaults() -> None:
     assert settings.database_url == "sqlite+aiosqlite:///var/hotline.db"
     assert settings.public_url == "http://127.0.0.1:8080"
     assert len(settings.twilio_auth_token) == 32  # random per start
+    assert settings.demo_users
 
 
 def test_secrets_stay_out_of_repr() -> None:
@@ -40,6 +40,7 @@ def test_production_settings() -> None:
     assert settings.carrier is CarrierKind.TWILIO
     assert settings.public_url == "https://hotline.example.com"
     assert settings.database_url == "postgresql+asyncpg://u@db/hotline"
+    assert not settings.demo_users
     assert not settings.embedded_redis
 
 
@@ -51,6 +52,7 @@ def test_production_settings() -> None:
         ({"HOTLINE_PUBLIC_URL": "hotline.example.com"}, "HOTLINE_PUBLIC_URL"),
         ({"HOTLINE_CARRIER": "sip"}, "HOTLINE_CARRIER"),
         ({"HOTLINE_CARRIER": "twilio"}, "TWILIO_ACCOUNT_SID"),
+        ({"HOTLINE_DEMO_USERS": "yes"}, "HOTLINE_DEMO_USERS"),
     ],
 )
 def test_bad_values_name_the_variable(environ: dict[str, str], names: str) -> None:
@@ -60,5 +62,6 @@ def test_bad_values_name_the_variable(environ: dict[str, str], names: str) -> No
 
 def test_readme_documents_every_setting() -> None:
     text = README.read_text(encoding="utf-8")
+    assert settings_table() in text, "README's settings table is stale: paste settings_table()"
     for doc in SETTINGS_DOC:
-        assert re.search(rf"`{doc.env}`", text), f"README lacks {doc.env}"
+        assert f"`{doc.env}`" in text
