@@ -1,0 +1,36 @@
+-- enqueue.lua: a call joins a queue (score = arrival - priority offset) and is matched at once.
+-- KEYS[1] namespace "{prefix}:"
+-- ARGV[1] call, ARGV[2] queue, ARGV[3] now ms, ARGV[4] arrival ms, ARGV[5] priority offset ms,
+-- ARGV[6] random in [0,1), ARGV[7] trace sample per grade, ARGV[8] settle limit,
+-- ARGV[9] call record TTL ms
+-- Returns {status} with status unknown_queue | duplicate | full | empty, or
+-- {'queued', offer...} where offer is empty or {call, agent, queue, token, lease, offered, trace}.
+local call, q, now, arr = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local c = config(q)
+if not c then return {'unknown_queue'} end
+local ck = key('rcall', call)
+local st = redis.call('HGET', ck, 'st')
+if st and st ~= 'done' then return {'duplicate'} end
+if c.max_size > 0 and redis.call('ZCARD', key('waiting', q)) >= c.max_size then
+  emit('FULL', now, call, q, '')
+  return {'full'}
+end
+local cen = census(q)
+local m, b = 0, 0
+for g = c.floor, 4 do m = m + (cen['m' .. g] or 0); b = b + (cen['b' .. g] or 0) end
+if (c.join == 'no_agents' and m == 0) or (c.join == 'no_available' and m == b) then
+  emit('JOINEMPTY', now, call, q, '')
+  return {'empty'}
+end
+local score = arr - tonumber(ARGV[5])
+redis.call('DEL', ck)
+redis.call('HSET', ck, 'q', q, 'sc', score, 'enq', arr, 'st', 'waiting', 'pri', ARGV[5], 'skips', '')
+redis.call('PEXPIRE', ck, ARGV[9])
+redis.call('ZADD', key('waiting', q), score, call)
+place(call, c, 1, arr, score)
+settle(call, c, cen, now)
+reschedule(q)
+emit('ENTERQUEUE', now, call, q, '', 'priority_ms', ARGV[5], 'arrived', arr)
+local o = match_queue(c, now, tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]))
+if not o then return {'queued'} end
+return {'queued', unpack(o)}

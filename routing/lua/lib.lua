@@ -1,0 +1,98 @@
+-- lib.lua: helpers prepended to every routing script; never run on its own.
+-- KEYS[1] is the namespace "{prefix}:". Keys of agents a script chooses while it runs cannot
+-- be named by the caller in advance, so they are built here from KEYS[1]; they share its hash
+-- tag, hence its Cluster slot. Clock (ms) and ids always come from ARGV.
+local unpack = unpack or table.unpack
+local B = KEYS[1]
+local function key(...) return B .. table.concat({...}, ':') end
+local function num(x) return tonumber(x) or 0 end
+
+local function emit(ev, now, call, q, agent, ...)
+  redis.call('XADD', key('events'), 'MAXLEN', '~', 100000, '*', 'ev', ev, 't', now,
+    'call', call or '', 'queue', q or '', 'agent', agent or '', ...)
+end
+
+local CFG = {'steps', 'floor', 'dir', 'strat', 'bo_reject', 'bo_busy', 'bo_no_answer',
+  'max_na', 'wrap', 'lease', 'weight', 'max_size', 'join'}
+local function config(q)
+  local v = redis.call('HMGET', key('queue', q), unpack(CFG))
+  if not v[1] then return nil end
+  local c = {name = q}
+  for i, f in ipairs(CFG) do c[f] = tonumber(v[i]) or v[i] end
+  local raw = c.steps
+  c.steps = {}
+  for lo, hi, dur in string.gmatch(raw, '(%d+):(%d+):(%d+)') do
+    c.steps[#c.steps + 1] = {lo = math.max(tonumber(lo), c.floor), hi = tonumber(hi), dur = tonumber(dur)}
+  end
+  return c
+end
+
+local function census(q)
+  local flat, t = redis.call('HGETALL', key('census', q)), {}
+  for i = 1, #flat, 2 do t[flat[i]] = tonumber(flat[i + 1]) end
+  return t
+end
+
+-- Why step s cannot serve at all (skip it at once), or nil. "All busy" is not a reason.
+local function step_block(c, cen, s)
+  local st, m, b = c.steps[s], 0, 0
+  for g = st.lo, st.hi do m = m + (cen['m' .. g] or 0); b = b + (cen['b' .. g] or 0) end
+  if m == 0 then return 'none_logged_in' end
+  if m == b then return 'all_on_break' end
+  return nil
+end
+
+local function reschedule(q, at)
+  local h = redis.call('ZRANGE', key('esc', q), 0, 0, 'WITHSCORES')
+  local t = h[2] and tonumber(h[2])
+  if at and (not t or at < t) then t = at end
+  if t then redis.call('ZADD', key('schedule'), t, 'q:' .. q)
+  else redis.call('ZREM', key('schedule'), 'q:' .. q) end
+end
+
+-- Put a waiting call in step s (opened at so) of its queue, with its escalation instant.
+local function place(call, c, s, so, score)
+  redis.call('ZADD', key('wstep', c.name, s), score, call)
+  if s < #c.steps then redis.call('ZADD', key('esc', c.name), so + c.steps[s].dur, call)
+  else redis.call('ZREM', key('esc', c.name), call) end
+  redis.call('HSET', key('rcall', call), 'step', s, 'so', so)
+end
+
+-- Advance a waiting call through elapsed steps and steps that cannot serve; timers count
+-- from when the previous step opened, a skipped step hands over at once.
+local function settle(call, c, cen, now)
+  local ck = key('rcall', call)
+  local v = redis.call('HMGET', ck, 'step', 'so', 'sc', 'skips')
+  local s0 = math.min(num(v[1]), #c.steps)
+  local s, so, skips = s0, num(v[2]), v[4] or ''
+  while s < #c.steps do
+    if now >= so + c.steps[s].dur then so = so + c.steps[s].dur; s = s + 1
+    else
+      local why = step_block(c, cen, s)
+      if not why then break end
+      skips = skips .. (s - 1) .. ':' .. why .. ':' .. now .. ';'
+      so = now; s = s + 1
+    end
+  end
+  if s ~= s0 or s ~= num(v[1]) then
+    redis.call('ZREM', key('wstep', c.name, num(v[1])), call)
+    place(call, c, s, so, v[3])
+    redis.call('HSET', ck, 'skips', skips)
+  end
+end
+
+-- Settle due escalations and calls in steps that can no longer serve (bounded by lim).
+local function promote(c, cen, now, lim)
+  local q, more = c.name, nil
+  local due = redis.call('ZRANGE', key('esc', q), '-inf', now, 'BYSCORE', 'LIMIT', 0, lim)
+  for _, call in ipairs(due) do settle(call, c, cen, now) end
+  if #due == lim then more = now end
+  for s = 1, #c.steps - 1 do
+    if step_block(c, cen, s) then
+      local calls = redis.call('ZRANGE', key('wstep', q, s), 0, lim - 1)
+      for _, call in ipairs(calls) do settle(call, c, cen, now) end
+      if #calls == lim then more = now end
+    end
+  end
+  reschedule(q, more)
+end

