@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -13,35 +14,45 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from twilio.request_validator import RequestValidator
 
+from ivr.agent_events import AgentEvents
 from ivr.appkeys import (
+    AGENT_EVENTS,
     AUTH_PAGES,
+    BRIDGE,
     CALLS,
+    CARRIER,
     CLOCK,
     CONFIGS,
     DEMO_USERS,
     DIAL_PAD,
     KEYS,
     LOCAL_CARRIER,
+    MATCHING,
     REDIS,
     SESSIONMAKER,
     SETTINGS,
     VALIDATOR,
+    WEBHOOK_URLS,
     Clock,
 )
 from ivr.auth.api import create_api_app
 from ivr.auth.context import auth_context
 from ivr.auth.demo_users import ensure_demo_users
 from ivr.auth.pages import create_auth_app
+from ivr.bridge import Bridge, CallUpdater
 from ivr.calls import CallState
 from ivr.carrier.local import LocalCarrier, create_carrier_app
+from ivr.matching import Matching
 from ivr.menus.loading import load_config_file
 from ivr.menus.published import ConfigRegistry, NoPublishedConfig
 from ivr.menus.publishing import publish_config
 from ivr.settings import CarrierKind, Settings
+from ivr.webhook_urls import WebhookUrls
 from ivr.webhooks.routes import create_webhooks_app
 from queues.db import create_engine, create_sessionmaker
 from queues.migrate import upgrade
 from routing.keys import Keys
+from routing.router import Router
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +173,24 @@ async def index(request: web.Request) -> web.Response:
     return web.json_response({"service": "hotline", "status": "ok"})
 
 
+async def router_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The router with this version's queue rules, the bridge, and the timer loop."""
+    clock = app[CLOCK]
+    router = Router(app[REDIS], app[KEYS], clock=lambda: int(clock().timestamp() * 1000))
+    events = AgentEvents(app[REDIS], app[KEYS])
+    bridge = Bridge(app[CALLS], app[CONFIGS], app[WEBHOOK_URLS], events, app.get(CARRIER))
+    matching = Matching(router, app[CONFIGS], bridge)
+    await matching.ensure_rules(await app[CONFIGS].current())
+    app[AGENT_EVENTS] = events
+    app[BRIDGE] = bridge
+    app[MATCHING] = matching
+    stop = asyncio.Event()
+    timers = asyncio.create_task(matching.run_timers(stop), name="router-timers")
+    yield
+    stop.set()
+    await timers
+
+
 async def health(request: web.Request) -> web.Response:
     await request.app[REDIS].ping()
     return web.json_response({"status": "ok"})
@@ -173,8 +202,12 @@ def create_app(
     redis: aioredis.Redis | None = None,
     sessionmaker: async_sessionmaker[AsyncSession] | None = None,
     clock: Clock | None = None,
+    carrier: CallUpdater | None = None,
 ) -> web.Application:
-    """Build the whole hotline; injected resources are used as given and not closed."""
+    """Build the whole hotline; injected resources are used as given and not closed.
+
+    `carrier` updates live calls to connect callers to agents (a carrier driver).
+    """
     app = web.Application()
     app[SETTINGS] = settings
     app[CLOCK] = clock or utc_now
@@ -184,25 +217,29 @@ def create_app(
         app[REDIS] = redis
     if sessionmaker is not None:
         app[SESSIONMAKER] = sessionmaker
-    app.cleanup_ctx.extend([redis_ctx, database_ctx, config_ctx, auth_context()])
+    if carrier is not None:
+        app[CARRIER] = carrier
+    app.cleanup_ctx.extend([redis_ctx, database_ctx, config_ctx, router_ctx, auth_context()])
     if settings.demo_users:
         app.cleanup_ctx.append(demo_users_ctx)
-    app.add_subapp("/twilio/", create_webhooks_app())
+    webhooks = create_webhooks_app()
+    app[WEBHOOK_URLS] = WebhookUrls(settings.public_url, webhooks)
+    app.add_subapp("/twilio/", webhooks)
     auth_pages = create_auth_app()
     app[AUTH_PAGES] = auth_pages
     app.add_subapp("/auth/", auth_pages)
     app.add_subapp("/api/", create_api_app())
     if settings.carrier is CarrierKind.LOCAL:
         # The built-in carrier posts to our own public URL, exactly as Twilio would.
-        carrier = LocalCarrier(
+        local = LocalCarrier(
             [settings.public_url],
             settings.twilio_auth_token,
             settings.twilio_account_sid,
             public_url=settings.public_url,
         )
-        app[LOCAL_CARRIER] = carrier
+        app[LOCAL_CARRIER] = local
         app.cleanup_ctx.append(local_carrier_ctx)
-        dial_pad = create_carrier_app(carrier, numbers=lambda: dial_pad_numbers(app))
+        dial_pad = create_carrier_app(local, numbers=lambda: dial_pad_numbers(app))
         app.add_subapp("/carrier/", dial_pad)
         app[DIAL_PAD] = dial_pad
     app.router.add_get("/", index, name="index")

@@ -10,12 +10,16 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from twilio.request_validator import RequestValidator
 
+from ivr.agent_events import AgentEvents
 from ivr.auth.demo_users import DemoUser
 from ivr.auth.services import AuthServices
+from ivr.bridge import Bridge, CallUpdater
 from ivr.calls import CallState
 from ivr.carrier.local import LocalCarrier
+from ivr.matching import Matching
 from ivr.menus.published import ConfigRegistry
 from ivr.settings import Settings
+from ivr.webhook_urls import WebhookUrls
 from routing.keys import Keys
 
 Clock = Callable[[], datetime]
@@ -30,6 +34,13 @@ CALLS = web.AppKey("calls", CallState)
 VALIDATOR = web.AppKey("validator", RequestValidator)
 LOCAL_CARRIER = web.AppKey("local_carrier", LocalCarrier)
 DIAL_PAD = web.AppKey("dial_pad", web.Application)
+WEBHOOK_URLS = web.AppKey("webhook_urls", WebhookUrls)
+CARRIER = web.AppKey[CallUpdater]("carrier")  # updates live calls (a carrier driver)
+
+# Routing: agent notifications, the bridge to agents, and the router at work.
+AGENT_EVENTS = web.AppKey("agent_events", AgentEvents)
+BRIDGE = web.AppKey("bridge", Bridge)
+MATCHING = web.AppKey("matching", Matching)
 
 # Sign-in (ivr/auth): the shared services, and the login pages sub-app other pages redirect to.
 AUTH = web.AppKey("auth", AuthServices)

@@ -162,3 +162,58 @@ def leave() -> str:
     response = VoiceResponse()
     response.leave()
     return _render(response)
+
+
+@dataclass(frozen=True)
+class AgentLeg:
+    """How to ring an agent: their client identity, the ring time and our two callbacks."""
+
+    agent_id: str
+    ring_timeout_s: int
+    action_url: str  # the Dial action, posted on the caller's call when the Dial ends
+    status_url: str  # the Client leg's status callbacks (answered, completed)
+
+
+def dial_agent(leg: AgentLeg, voice: Voice = DEFAULT_VOICE, lead: Sequence[Text] = ()) -> str:
+    """Connect the caller to an agent's softphone, as TaskRouter's dequeue does."""
+    response = VoiceResponse()
+    for text in lead:
+        _say(response, voice, text)
+    dial = response.dial(action=leg.action_url, method="POST", timeout=leg.ring_timeout_s)
+    dial.client(
+        leg.agent_id,
+        status_callback=leg.status_url,
+        status_callback_event="initiated ringing answered completed",
+        status_callback_method="POST",
+    )
+    return _render(response)
+
+
+VOICEMAIL_PROMPT: Text = {
+    "zh-CN": "请在提示音后留言，说完后按井号键结束。",
+    "en-US": "Please leave a message after the tone, then press the pound key.",
+}
+
+
+def wait_segment(
+    voice: Voice,
+    said: Sequence[Text],
+    music: str | None,
+    seconds: int,
+    key_action: str | None = None,
+) -> str:
+    """One waitUrl segment: announcements, then music (or silence); inside a one-key
+    Gather when keys may be pressed while waiting. Uses only verbs a waitUrl may use."""
+    response = VoiceResponse()
+    target: VoiceResponse | Gather = response
+    if key_action is not None:
+        target = Gather(input="dtmf", num_digits=1, timeout=1, action=key_action, method="POST")
+    for text in said:
+        _say(target, voice, text)
+    if music:
+        target.play(music)
+    else:
+        target.pause(length=seconds)
+    if key_action is not None:
+        response.append(target)
+    return _render(response)

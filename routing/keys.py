@@ -38,6 +38,11 @@ class Keys:
         """Hash: failed sign-ins of one username or address and when the window ends; TTL."""
         return f"{self._base}login:{who}"
 
+    def agent_events(self, agent_id: str) -> str:
+        """Pub/sub channel: what an agent's softphone shows (offers, calls, state), from any
+        server process to the one holding the agent's socket."""
+        return f"{self._base}agent-events:{agent_id}"
+
     def pattern(self) -> str:
         """A SCAN pattern matching every key under this prefix (for tests and clean-up)."""
         return self._base.replace("{", "\\{").replace("}", "\\}") + "*"

@@ -11,8 +11,9 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from ivr.menus.problem import Problem
 from ivr.menus.schema import Config
-from ivr.menus.validate import Problem, problems
+from ivr.menus.validate import problems
 
 __all__ = [
     "ConfigError",

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from queues.catalogue import QueueSpec
+from queues.catalogue import AgentSpec, QueueSpec
 
 # Languages a prompt may be written in: the Say languages Twilio speaks for these markets.
 LANGUAGES = frozenset({"zh-CN", "cmn-CN", "zh-HK", "yue-HK", "zh-TW", "en-US", "en-GB"})
@@ -245,3 +245,4 @@ class Config(Strict):
     queues: dict[str, QueueSpec]
     hotlines: list[Hotline] = Field(min_length=1)
     callers: list[Caller] = []
+    agents: list[AgentSpec] = []

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ivr.menus import hours as opening_hours
+from ivr.menus.problem import Problem
 from ivr.menus.schema import LANGUAGES, Config, Hotline, Node, Text
 from ivr.menus.schema import Action as ActionModel
+from ivr.menus.validate_staffing import staffing_problems
 
 QUEUE_NAME = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 # voiceType of ../shared/twiml/twiml_v20100401_twilioRealtimeCallSchema.xsd (XSD anchors it).
@@ -22,17 +23,6 @@ _ENTRY = frozenset({"entry", "operator"})  # actions taken before any menu node 
 _LANGUAGE_LIST = ", ".join(sorted(LANGUAGES))
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One mistake in a config: where (`hotlines[0].menu.start`) and why."""
-
-    path: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.path or '(config)'}: {self.reason}"
-
-
 def problems(config: Config) -> list[Problem]:
     """Every whole-config mistake, in document order as far as practical."""
     found = list(_queue_problems(config))
@@ -41,6 +31,7 @@ def problems(config: Config) -> list[Problem]:
         found += _hotline_problems(config, hotline, f"hotlines[{index}]")
     found += _hold_prompt_problems(config)
     found += _caller_problems(config)
+    found += staffing_problems(config)
     return found
 
 

@@ -48,10 +48,13 @@ class CallContext:
 
 @dataclass(frozen=True)
 class Answer:
-    """The TwiML to answer, and the facts to record about the call with it."""
+    """The TwiML to answer and the facts to record about the call with it; or, for a
+    queue action, the queue to join (and what to say first) once the facts are recorded."""
 
     twiml: str
     fields: dict[str, str] = field(default_factory=dict)
+    join: str | None = None
+    lead: tuple[Text, ...] = ()
 
 
 def _notice_text(hotline: Hotline, notice: Notice) -> list[Text]:
@@ -121,9 +124,8 @@ def answer_action(
     if isinstance(action, BackAction | RepeatAction):
         return Answer(menu_prompt(request, ctx, Position(position.stack), lead=lead))
     if isinstance(action, QueueAction):
-        target = queue_target(request, ctx, action.queue)
         fields = {"queue": action.queue, "category": action.category, "outcome": "queued"}
-        return Answer(twiml.enqueue(voice, target, lead=lead), fields)
+        return Answer("", fields, join=action.queue, lead=tuple(lead))
     if isinstance(action, HangupAction):
         spoken = twiml.say_then_hangup(voice, *lead, action.prompt, hotline.messages.goodbye)
         return Answer(spoken, {"outcome": "information"})

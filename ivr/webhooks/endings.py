@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from ivr import twiml
-from ivr.appkeys import CALLS, CLOCK, SESSIONMAKER
+from ivr.appkeys import CALLS, CLOCK, MATCHING, SESSIONMAKER
 from ivr.menus.engine import start
 from ivr.webhooks.actions import answer_action
 from ivr.webhooks.context import call_context
+from ivr.webhooks.joining import respond
 from ivr.webhooks.params import ENDED, VoiceRequest
 from ivr.webhooks.signature import FORM
 from ivr.webhooks.voice import xml
@@ -27,6 +28,10 @@ async def status(request: web.Request) -> web.Response:
     params = VoiceRequest.parse(request[FORM])
     if params.status not in ENDED:
         return xml(twiml.empty())
+    matching = request.config_dict[MATCHING]
+    # Waiting, ringing or talking: the router lets go of the call (and frees the agent).
+    outcome = await matching.router.abandon(params.call_sid)
+    await matching.deliver(outcome.offers)
     facts, fields = await request.config_dict[CALLS].facts(params.call_sid)
     if facts is None:
         log.info("call_sid=%s ended (%s) with no call state", params.call_sid, params.status)
@@ -91,5 +96,5 @@ async def transfer_result(request: web.Request) -> web.Response:
             request, ctx, hotline.operator, start(hotline), [hotline.messages.apology]
         )
         await request.config_dict[CALLS].update(params.call_sid, **answer.fields)
-        return xml(answer.twiml)
+        return xml(await respond(request, ctx, answer))
     return xml(twiml.say_then_hangup(ctx.voice, ctx.hotline.messages.goodbye))

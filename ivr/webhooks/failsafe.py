@@ -20,15 +20,17 @@ log = logging.getLogger(__name__)
 
 OPERATOR_QUEUE = "general"
 # Routes where the caller is still in the menu: the safe step is the operator queue.
-MENU_ROUTES = frozenset({"voice", "menu", "transfer_result"})
+MENU_ROUTES = frozenset({"voice", "menu", "transfer_result", "dial_result"})
+HOLD_ROUTES = frozenset({"wait", "wait_key"})
+SILENT_ROUTES = frozenset({"status", "agent_status"})
 
 
 def fallback_twiml(request: web.Request) -> str:
     route = request.match_info.route.name or ""
     voice = twiml.DEFAULT_VOICE
-    if route == "wait":
+    if route in HOLD_ROUTES:
         return twiml.hold(voice, {}, None, 10)  # keep holding; the next segment may work
-    if route == "status":
+    if route in SILENT_ROUTES:
         return twiml.empty()
     if route in MENU_ROUTES:
         target = twiml.QueueTarget(

@@ -1,5 +1,6 @@
-"""A caller in a queue: the waitUrl loop (`/twilio/wait`) and how the wait ended
-(`/twilio/queue-result`, the Enqueue action)."""
+"""A caller in a queue: joining it (router + `<Enqueue>`), the waitUrl loop
+(`/twilio/wait`: position, estimated wait, hold, heartbeat), keys pressed while waiting
+(`/twilio/wait-key`), and how the wait ended (`/twilio/queue-result`)."""
 
 from __future__ import annotations
 
@@ -8,61 +9,97 @@ import logging
 from aiohttp import web
 
 from ivr import twiml
-from ivr.appkeys import CALLS
+from ivr.appkeys import BRIDGE, CALLS, MATCHING
+from ivr.menus import engine
+from ivr.webhooks.actions import CallContext, menu_prompt
 from ivr.webhooks.context import call_context
+from ivr.webhooks.joining import QUEUE_FULL, overflow_answer
 from ivr.webhooks.params import QueueResult, VoiceRequest
 from ivr.webhooks.signature import FORM
+from ivr.webhooks.urls import public_url
 from ivr.webhooks.voice import xml
+from ivr.webhooks.waiting import leave_intent, wait_segment
+from queues.catalogue import WaitKey
+from routing.offer import LeaveReason
 
 log = logging.getLogger(__name__)
 
-DEFAULT_HOLD_SECONDS = 20
-QUEUE_FULL: dict[str, str] = {
-    "zh-CN": "很抱歉，当前排队人数已满，请您稍后再拨。",
-    "en-US": "Sorry, the queue is full. Please call again later.",
-}
-
 
 async def wait(request: web.Request) -> web.Response:
-    """One segment of hold: the queue's hold prompt, then music or silence.
-
-    The carrier asks again when the segment ends, so segments stay short.
-    """
+    """One segment of waiting; the carrier asks again when it ends."""
     params = VoiceRequest.parse(request[FORM])
     ctx = await call_context(request, params)
-    queue_name = request.query.get("q", "")
-    spec = ctx.loaded.config.queues.get(queue_name)
-    if spec is None:
-        log.warning("call_sid=%s waits in unknown queue %r", params.call_sid, queue_name)
-        return xml(twiml.hold(ctx.voice, {}, None, DEFAULT_HOLD_SECONDS))
-    return xml(twiml.hold(ctx.voice, spec.hold_prompt, spec.hold_music, spec.hold_seconds))
+    queue = request.query.get("q", "")
+    if queue not in ctx.loaded.config.queues:
+        log.warning("call_sid=%s waits in unknown queue %r", params.call_sid, queue)
+        return xml(twiml.hold(ctx.voice, {}, None, 20))
+    return xml(await wait_segment(request, ctx, queue, params.queue_time))
+
+
+async def wait_key(request: web.Request) -> web.Response:
+    """A key pressed while waiting: leave for a voicemail or back to the menu, if offered."""
+    params = VoiceRequest.parse(request[FORM])
+    ctx = await call_context(request, params)
+    queue = request.query.get("q", "")
+    spec = ctx.loaded.config.queues.get(queue)
+    kind = spec.wait_keys.get(params.digits[:1]) if spec is not None else None
+    if kind is None:
+        return xml(await wait_segment(request, ctx, queue, params.queue_time, announce=False))
+    router = request.config_dict[MATCHING].router
+    outcome = await router.leave(params.call_sid, LeaveReason.KEY, key=params.digits[:1])
+    await request.config_dict[MATCHING].deliver(outcome.offers)
+    await request.config_dict[CALLS].update(params.call_sid, leave=f"key:{kind}")
+    log.info("call_sid=%s left queue %s by key (%s)", params.call_sid, queue, kind)
+    return xml(twiml.leave())
 
 
 async def queue_result(request: web.Request) -> web.Response:
-    """The Enqueue verb ended: the caller hung up, left, was bridged, or the queue failed."""
+    """The Enqueue verb ended: the caller hung up, left, was redirected to an agent..."""
     params = VoiceRequest.parse(request[FORM])
     ctx = await call_context(request, params)
     messages = ctx.hotline.messages
     result = params.queue_result
+    queue = request.query.get("q", "")
     calls = request.config_dict[CALLS]
+    matching = request.config_dict[MATCHING]
     log.info(
         "call_sid=%s queue=%s result=%s waited=%ds",
         params.call_sid,
-        request.query.get("q", ""),
+        queue,
         result,
         params.queue_time,
     )
+    if result is QueueResult.REDIRECTED:
+        return xml(twiml.empty())  # our live-call update is connecting it; Twilio ignores this
     if result is QueueResult.HANGUP:
+        outcome = await matching.router.abandon(params.call_sid)
+        await matching.deliver(outcome.offers)
         await calls.update(params.call_sid, outcome="abandoned", waited_s=str(params.queue_time))
         return xml(twiml.empty())
+    if result is QueueResult.LEAVE:
+        return xml(await _after_leave(request, ctx, queue))
     if result in {QueueResult.BRIDGED, QueueResult.REDIRECTED_FROM_BRIDGED}:
         return xml(twiml.say_then_hangup(ctx.voice, messages.goodbye))
+    outcome = await matching.router.leave(params.call_sid, LeaveReason.ABANDON)
+    await matching.deliver(outcome.offers)
     if result is QueueResult.QUEUE_FULL:
         await calls.update(params.call_sid, outcome="queue-full")
         return xml(twiml.say_then_hangup(ctx.voice, QUEUE_FULL, messages.goodbye))
-    if result in {QueueResult.ERROR, QueueResult.SYSTEM_ERROR}:
-        await calls.update(params.call_sid, outcome="queue-error")
-        return xml(twiml.say_then_hangup(ctx.voice, messages.apology, messages.goodbye))
-    # leave / redirected / unknown: the wait ended without an agent; say goodbye politely.
-    await calls.update(params.call_sid, outcome="left-queue", waited_s=str(params.queue_time))
-    return xml(twiml.say_then_hangup(ctx.voice, messages.goodbye))
+    await calls.update(params.call_sid, outcome="queue-error")
+    return xml(twiml.say_then_hangup(ctx.voice, messages.apology, messages.goodbye))
+
+
+async def _after_leave(request: web.Request, ctx: CallContext, queue: str) -> str:
+    """Why the caller left the carrier's queue decides what comes next."""
+    dial = await request.config_dict[BRIDGE].pending_dial(ctx.call_sid)
+    if dial is not None:
+        return dial  # the live-call update failed; the Enqueue action dials instead
+    intent = await leave_intent(request, ctx.call_sid)
+    if intent in {"timeout", "empty"}:
+        return await overflow_answer(request, ctx, queue, [])
+    if intent == f"key:{WaitKey.VOICEMAIL}":
+        url = public_url(request, "voicemail", **ctx.query())
+        return twiml.voicemail(ctx.voice, twiml.VOICEMAIL_PROMPT, url, 120)
+    if intent == f"key:{WaitKey.BACK}":
+        return menu_prompt(request, ctx, engine.start(ctx.hotline))
+    return twiml.say_then_hangup(ctx.voice, ctx.hotline.messages.goodbye)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 from aiohttp import web
 
 from ivr import twiml
-from ivr.appkeys import CALLS, CLOCK, CONFIGS
+from ivr.appkeys import CALLS, CLOCK, CONFIGS, MATCHING
 from ivr.calls import CallFacts
 from ivr.menus import engine
 from ivr.menus.engine import Position, Prompt
 from ivr.menus.hours import is_open
 from ivr.webhooks.actions import Answer, CallContext, answer_action, menu_prompt
 from ivr.webhooks.context import call_context
+from ivr.webhooks.joining import respond
 from ivr.webhooks.params import BadParams, VoiceRequest
 from ivr.webhooks.signature import FORM
 
@@ -63,7 +65,8 @@ async def incoming(request: web.Request) -> web.Response:
         loaded.version,
         vip or "-",
     )
-    return xml(answer.twiml)
+    await request.config_dict[MATCHING].ensure_rules(loaded)
+    return xml(await respond(request, CallContext(loaded, hotline, params.call_sid), answer))
 
 
 def _first_answer(request: web.Request, ctx: CallContext, vip: str, now: datetime) -> Answer:
@@ -75,12 +78,12 @@ def _first_answer(request: web.Request, ctx: CallContext, vip: str, now: datetim
             return Answer(twiml.say_then_hangup(ctx.voice, hotline.messages.goodbye))
         closed = hotline.closed
         answer = answer_action(request, ctx, closed.action, start, [closed.prompt])
-        return Answer(answer.twiml, {**answer.fields, "path": PATH_CLOSED})
+        return replace(answer, fields={**answer.fields, "path": PATH_CLOSED})
     policy = hotline.vip
     if vip and policy is not None and (not policy.classes or vip in policy.classes):
         greeting = policy.greeting or hotline.greeting
         answer = answer_action(request, ctx, policy.action, start, [greeting] if greeting else [])
-        return Answer(answer.twiml, {**answer.fields, "path": PATH_VIP})
+        return replace(answer, fields={**answer.fields, "path": PATH_VIP})
     return Answer(menu_prompt(request, ctx, start, greeting=True))
 
 
@@ -109,4 +112,4 @@ async def menu(request: web.Request) -> web.Response:
     answer = answer_action(request, ctx, outcome.action, outcome.position)
     depth = position.depth + (1 if choice is not None else 0)
     await calls.record(ctx.call_sid, choice=choice, path_depth=depth, **answer.fields)
-    return xml(answer.twiml)
+    return xml(await respond(request, ctx, answer))

@@ -194,7 +194,6 @@ async def test_retried_incoming_webhook_keeps_first_facts(
         ("system-error", "抱歉"),
         ("leave", "再见"),
         ("bridged", "再见"),
-        ("redirected", "再见"),
     ],
 )
 async def test_every_queue_result_is_answered(twilio: TwilioPoster, result: str, said: str) -> None:
@@ -204,3 +203,14 @@ async def test_every_queue_result_is_answered(twilio: TwilioPoster, result: str,
     answer = await twilio.post(action, {**params, "QueueResult": result, "QueueTime": "5"})
     assert said in answer.said()
     assert answer.verbs()[-1] == "Hangup"
+
+
+async def test_redirected_out_of_the_queue_is_left_to_the_new_instructions(
+    twilio: TwilioPoster,
+) -> None:
+    """A live-call update (the bridge) moves the call; Twilio ignores this answer."""
+    walked = await walk(twilio, LINE_95598, ["2", "1"])
+    params = twilio.base_params(walked.call_sid, REGULAR, LINE_95598)
+    action = walked.last.url("//Enqueue/@action")
+    answer = await twilio.post(action, {**params, "QueueResult": "redirected", "QueueTime": "5"})
+    assert answer.verbs() == []
