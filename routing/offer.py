@@ -60,7 +60,15 @@ class Offer:
 
     @classmethod
     def from_script(cls, row: Sequence[str | int]) -> Offer:
-        call, agent, queue, token, lease, offered, trace = row
+        """Parse a match script's reply: the offer, then the trace as flat fields (or, from
+        scripts before the flat form, one JSON text)."""
+        call, agent, queue, token, lease, offered = row[:6]
+        if len(row) == 7:
+            trace = DecisionTrace.from_script(str(row[6]))
+        else:
+            trace = DecisionTrace.from_flat(
+                str(call), str(queue), str(agent), int(offered), row[6:]
+            )
         return cls(
             call_id=str(call),
             agent_id=str(agent),
@@ -68,7 +76,7 @@ class Offer:
             token=int(token),
             lease_expires_ms=int(lease),
             offered_ms=int(offered),
-            trace=DecisionTrace.from_script(str(trace)),
+            trace=trace,
         )
 
 

@@ -107,7 +107,7 @@ class Router:
         now = self._now(now)
         result, queue, agent = await self.scripts.accept(keys=self._ns, args=[call_id, token, now])
         if result == OfferResult.EXPIRED:
-            offers = await self._dispatch(now, queues=[queue], agents=[agent])
+            offers = await self._dispatch(now, queues=[queue], agents=[agent], tick=True)
             return Outcome(OfferResult.EXPIRED, queue, agent, offers)
         return Outcome(OfferResult(result), queue, agent)
 
@@ -120,7 +120,9 @@ class Router:
         result, queue, agent = await self.scripts.release(keys=self._ns, args=args)
         if result != OfferResult.RELEASED:
             return Outcome(OfferResult(result), queue, agent)
-        offers = await self._dispatch(now, queues=[queue], agents=[agent])
+        # A release may pause the agent (max_no_answer), which can leave a step of another
+        # of its queues unable to serve; that queue was woken at `now`: settle it too.
+        offers = await self._dispatch(now, queues=[queue], agents=[agent], tick=True)
         return Outcome(OfferResult.RELEASED, queue, agent, offers)
 
     async def complete(

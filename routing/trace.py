@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
@@ -89,11 +90,7 @@ class DecisionTrace:
         def items(value: Any) -> list[Any]:
             return list(value) if isinstance(value, list) else []
 
-        skipped = []
-        for part in str(raw["skipped"]).split(";"):
-            if part:
-                step, why, at = part.split(":")
-                skipped.append(SkippedStep(int(step), StepStatus(why), int(at)))
+        skipped = _skipped(str(raw["skipped"]))
         chosen_agent = str(raw["chosen"]["agent"])
         return cls(
             call_id=raw["call"],
@@ -104,7 +101,7 @@ class DecisionTrace:
             floor=int(raw["floor"]),
             direction=raw["direction"],
             strategy=raw["strategy"],
-            skipped=tuple(skipped),
+            skipped=skipped,
             waited_ms=int(raw["waited_ms"]),
             decided_ms=int(raw["decided_ms"]),
             chosen_agent=chosen_agent,
@@ -124,3 +121,54 @@ class DecisionTrace:
                 for p in items(raw["passed_over"])
             ),
         )
+
+    @classmethod
+    def from_flat(
+        cls,
+        call_id: str,
+        queue: str,
+        chosen_agent: str,
+        decided_ms: int,
+        fields: Sequence[str | int],
+    ) -> DecisionTrace:
+        """Build the trace from the flat fields the match scripts return (lib_match.lua):
+        step, opened, lo, hi, floor, direction, strategy, skips, waited, grade, then
+        logged in / on break / idle for grades 1-4, then agent, grade, why per passed over.
+        The script sends raw facts; the structure is built here, off the Redis thread."""
+        step, opened, lo, hi, floor, direction, strategy, skips, waited, grade = fields[:10]
+        low, high = int(lo), int(hi)
+        counts = [int(x) for x in fields[10:22]]
+        rest = fields[22:]
+        return cls(
+            call_id=call_id,
+            queue=queue,
+            step=int(step),
+            step_opened_ms=int(opened),
+            grades=(low, high),
+            floor=int(floor),
+            direction=str(direction),
+            strategy=str(strategy),
+            skipped=_skipped(str(skips)),
+            waited_ms=int(waited),
+            decided_ms=decided_ms,
+            chosen_agent=chosen_agent,
+            chosen_grade=int(grade),
+            candidates=tuple(
+                GradeCandidates(g, low <= g <= high, *counts[3 * (g - 1) : 3 * g])
+                for g in range(1, 5)
+            ),
+            passed_over=tuple(
+                PassedOver(str(rest[i]), int(rest[i + 1]), PassReason(str(rest[i + 2])))
+                for i in range(0, len(rest), 3)
+            ),
+        )
+
+
+def _skipped(text: str) -> tuple[SkippedStep, ...]:
+    """`step:why:at;...` as the scripts record skipped steps."""
+    out = []
+    for part in text.split(";"):
+        if part:
+            step, why, at = part.split(":")
+            out.append(SkippedStep(int(step), StepStatus(why), int(at)))
+    return tuple(out)

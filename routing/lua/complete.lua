@@ -34,5 +34,7 @@ if av[1] == 'busy' and av[2] == call then
     set_state(a, 'ready', now)
     make_idle(a, now)
   end
+elseif av[2] == call then  -- on break (or offline) since the call: it no longer holds it
+  redis.call('HSET', ak, 'call', '', 'tok', '')
 end
 return {'completed', q, a}

@@ -4,7 +4,8 @@
 -- ARGV[6] random in [0,1), ARGV[7] trace sample per grade, ARGV[8] settle limit,
 -- ARGV[9] call record TTL ms
 -- Returns {status} with status unknown_queue | duplicate | full | empty, or
--- {'queued', offer...} where offer is empty or {call, agent, queue, token, lease, offered, trace}.
+-- {'queued', offer...} where offer is empty or {call, agent, queue, token, lease, offered,
+-- trace fields...} (see lib_match.lua trace).
 local call, q, now, arr = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local c = config(q)
 if not c then return {'unknown_queue'} end
@@ -23,14 +24,14 @@ if (c.join == 'no_agents' and m == 0) or (c.join == 'no_available' and m == b) t
   return {'empty'}
 end
 local score = arr - tonumber(ARGV[5])
+-- The step it starts in; it enters the waiting sets in match_queue unless offered at once.
+local s, so, skips = advance(c, cen, 1, arr, '', now)
 redis.call('DEL', ck)
-redis.call('HSET', ck, 'q', q, 'sc', score, 'enq', arr, 'st', 'waiting', 'pri', ARGV[5], 'skips', '')
+redis.call('HSET', ck, 'q', q, 'sc', score, 'enq', arr, 'st', 'waiting', 'pri', ARGV[5],
+  'skips', skips, 'step', s, 'so', so)
 redis.call('PEXPIRE', ck, ARGV[9])
-redis.call('ZADD', key('waiting', q), score, call)
-place(call, c, 1, arr, score)
-settle(call, c, cen, now)
-reschedule(q)
 emit('ENTERQUEUE', now, call, q, '', 'priority_ms', ARGV[5], 'arrived', arr)
-local o = match_queue(c, now, tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]))
+local n = {call = call, score = score, s = s, so = so, skips = skips, enq = arr}
+local o = match_queue(c, cen, now, tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]), n)
 if not o then return {'queued'} end
 return {'queued', unpack(o)}

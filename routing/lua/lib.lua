@@ -4,7 +4,12 @@
 -- tag, hence its Cluster slot. Clock (ms) and ids always come from ARGV.
 local unpack = unpack or table.unpack
 local B = KEYS[1]
-local function key(...) return B .. table.concat({...}, ':') end
+-- Fixed arity, no vararg table: this runs for nearly every command a script issues.
+local function key(a, b, c)
+  if c then return B .. a .. ':' .. b .. ':' .. c end
+  if b then return B .. a .. ':' .. b end
+  return B .. a
+end
 local function num(x) return tonumber(x) or 0 end
 
 local function emit(ev, now, call, q, agent, ...)
@@ -51,20 +56,19 @@ local function reschedule(q, at)
 end
 
 -- Put a waiting call in step s (opened at so) of its queue, with its escalation instant.
-local function place(call, c, s, so, score)
+local function place_sets(call, c, s, so, score)
   redis.call('ZADD', key('wstep', c.name, s), score, call)
   if s < #c.steps then redis.call('ZADD', key('esc', c.name), so + c.steps[s].dur, call)
   else redis.call('ZREM', key('esc', c.name), call) end
+end
+local function place(call, c, s, so, score)
+  place_sets(call, c, s, so, score)
   redis.call('HSET', key('rcall', call), 'step', s, 'so', so)
 end
 
--- Advance a waiting call through elapsed steps and steps that cannot serve; timers count
--- from when the previous step opened, a skipped step hands over at once.
-local function settle(call, c, cen, now)
-  local ck = key('rcall', call)
-  local v = redis.call('HMGET', ck, 'step', 'so', 'sc', 'skips')
-  local s0 = math.min(num(v[1]), #c.steps)
-  local s, so, skips = s0, num(v[2]), v[4] or ''
+-- From step s opened at so, pass elapsed steps and steps that cannot serve; timers count
+-- from when the previous step opened, a skipped step hands over at once. No Redis writes.
+local function advance(c, cen, s, so, skips, now)
   while s < #c.steps do
     if now >= so + c.steps[s].dur then so = so + c.steps[s].dur; s = s + 1
     else
@@ -74,6 +78,15 @@ local function settle(call, c, cen, now)
       so = now; s = s + 1
     end
   end
+  return s, so, skips
+end
+
+-- Advance a placed waiting call and move it to the step it ends in.
+local function settle(call, c, cen, now)
+  local ck = key('rcall', call)
+  local v = redis.call('HMGET', ck, 'step', 'so', 'sc', 'skips')
+  local s0 = math.min(num(v[1]), #c.steps)
+  local s, so, skips = advance(c, cen, s0, num(v[2]), v[4] or '', now)
   if s ~= s0 or s ~= num(v[1]) then
     redis.call('ZREM', key('wstep', c.name, num(v[1])), call)
     place(call, c, s, so, v[3])
@@ -82,6 +95,8 @@ local function settle(call, c, cen, now)
 end
 
 -- Settle due escalations and calls in steps that can no longer serve (bounded by lim).
+-- Returns the instant to pass to reschedule(q, at) (now when a pass hit the limit), which
+-- the caller runs once the queue's escalations are final.
 local function promote(c, cen, now, lim)
   local q, more = c.name, nil
   local due = redis.call('ZRANGE', key('esc', q), '-inf', now, 'BYSCORE', 'LIMIT', 0, lim)
@@ -94,5 +109,5 @@ local function promote(c, cen, now, lim)
       if #calls == lim then more = now end
     end
   end
-  reschedule(q, more)
+  return more
 end

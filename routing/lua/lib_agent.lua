@@ -15,7 +15,8 @@ end
 
 -- Change presence; keeps each queue's census (logged in / on break per grade) and leaves
 -- every idle set. A drop in census may make a step skippable: wake the queue at once.
-local function set_state(a, new, now, reason)
+-- Extra field/value pairs are written to the agent's hash with the state.
+local function set_state(a, new, now, reason, ...)
   local ak = key('agent', a)
   local old = redis.call('HGET', ak, 'st') or 'offline'
   local dm = (new ~= 'offline' and 1 or 0) - (old ~= 'offline' and 1 or 0)
@@ -32,7 +33,7 @@ local function set_state(a, new, now, reason)
     if db ~= 0 then redis.call('HINCRBY', key('census', q), 'b' .. g, db) end
     if dm < 0 or db > 0 then redis.call('ZADD', key('schedule'), now, 'q:' .. q) end
   end
-  redis.call('HSET', ak, 'st', new, 'since', now, 'rsn', reason or '')
+  redis.call('HSET', ak, 'st', new, 'since', now, 'rsn', reason or '', ...)
   return old
 end
 

@@ -25,67 +25,89 @@ local function why_passed(m, in_range, now)
   return v[1] or 'offline'
 end
 
-local function trace(c, b, cen, now, sample)
-  local st = c.steps[b.s]
-  local cv = redis.call('HMGET', key('rcall', b.call), 'so', 'skips', 'enq')
-  local t = {call = b.call, queue = c.name, step = b.s - 1, step_opened_ms = num(cv[1]),
-    grades = {st.lo, st.hi}, floor = c.floor, direction = c.dir, strategy = c.strat,
-    skipped = cv[2] or '', waited_ms = now - num(cv[3]), decided_ms = now,
-    chosen = {agent = b.a, grade = b.g}, candidates = {}, passed_over = {}}
+-- Appends the decision trace to out as flat fields (routing/trace.py, from_flat): step,
+-- opened, lo, hi, floor, direction, strategy, skips, waited, grade; logged in, on break,
+-- idle for grades 1..4; then agent, grade, why for each sampled agent passed over.
+local function trace(out, c, b, cen, now, sample)
+  local st, n = c.steps[b.s], b.new
+  if not n then
+    local cv = redis.call('HMGET', key('rcall', b.call), 'so', 'skips', 'enq')
+    n = {so = num(cv[1]), skips = cv[2] or '', enq = num(cv[3])}
+  end
+  local t = {b.s - 1, n.so, st.lo, st.hi, c.floor, c.dir, c.strat, n.skips, now - n.enq, b.g}
+  for _, x in ipairs(t) do out[#out + 1] = x end
   for g = 1, 4 do
-    local in_range = g >= st.lo and g <= st.hi
     local ik = key('idle', c.name, g)
     local idle = redis.call('ZCARD', ik)
-    if g == b.g and redis.call('ZSCORE', ik, b.a) then idle = idle - 1 end
-    t.candidates[g] = {grade = g, in_range = in_range, logged_in = cen['m' .. g] or 0,
-      on_break = cen['b' .. g] or 0, idle = idle}
+    if g == b.g and (b.idle or redis.call('ZSCORE', ik, b.a)) then idle = idle - 1 end
+    out[#out + 1] = cen['m' .. g] or 0; out[#out + 1] = cen['b' .. g] or 0; out[#out + 1] = idle
+  end
+  for g = 1, 4 do
+    local in_range, k = g >= st.lo and g <= st.hi, 0
     if sample > 0 then
-      local n = 0
       for _, m in ipairs(redis.call('ZRANGE', key('staff', c.name, g), 0, sample)) do
-        if m ~= b.a and n < sample then
-          n = n + 1
-          t.passed_over[#t.passed_over + 1] = {agent = m, grade = g, why = why_passed(m, in_range, now)}
+        if m ~= b.a and k < sample then
+          k = k + 1
+          out[#out + 1] = m; out[#out + 1] = g; out[#out + 1] = why_passed(m, in_range, now)
         end
       end
     end
   end
-  return cjson.encode(t)
+  return out
 end
 
--- Reserve: both leave their sets, the reservation gets a lease and a fencing token.
+-- Reserve: both leave their sets, the reservation gets a lease and a fencing token. b.new
+-- is a call being enqueued that was never placed in the waiting sets.
 local function offer(c, b, cen, now, sample)
-  local q, tr = c.name, trace(c, b, cen, now, sample)
-  redis.call('ZREM', key('waiting', q), b.call)
-  redis.call('ZREM', key('wstep', q, b.s), b.call)
-  redis.call('ZREM', key('esc', q), b.call)
-  reschedule(q)
-  set_state(b.a, 'reserved', now)
-  local tok = redis.call('INCR', key('fence'))
+  local q, tok = c.name, redis.call('INCR', key('fence'))
   local lease = now + c.lease
+  local out = trace({b.call, b.a, q, tok, lease, now}, c, b, cen, now, sample)
+  if not b.new then
+    redis.call('ZREM', key('waiting', q), b.call)
+    redis.call('ZREM', key('wstep', q, b.s), b.call)
+    redis.call('ZREM', key('esc', q), b.call)
+  end
+  reschedule(q)
+  set_state(b.a, 'reserved', now, nil, 'call', b.call, 'tok', tok)
   redis.call('HSET', key('rcall', b.call), 'st', 'reserved', 'agent', b.a, 'tok', tok,
     'lease', lease, 'off', now, 'grade', b.g)
-  redis.call('HSET', key('agent', b.a), 'call', b.call, 'tok', tok)
   if c.strat == 'round_robin' then
     redis.call('HSET', key('agent', b.a), 'rr:' .. q, redis.call('HINCRBY', key('queue', q), 'rr', 1))
   end
   redis.call('ZADD', key('leases'), lease, b.call)
   redis.call('HINCRBY', key('stats', q), 'offered', 1)
   emit('OFFER', now, b.call, q, b.a, 'token', tok, 'step', b.s - 1, 'grade', b.g)
-  return {b.call, b.a, q, tok, lease, now, tr}
+  return out
+end
+
+-- A call being enqueued joins the waiting sets (its record already holds step and so).
+local function place_new(c, n)
+  redis.call('ZADD', key('waiting', c.name), n.score, n.call)
+  place_sets(n.call, c, n.s, n.so, n.score)
 end
 
 -- The lowest-scored waiting call of queue c that some idle agent may take, with that agent.
-local function match_queue(c, now, rnd, sample, lim)
-  local cen = census(c.name)
-  promote(c, cen, now, lim)
-  local best
+-- n: a call being enqueued, not yet placed; it is placed only if it stays waiting (or ties).
+local function match_queue(c, cen, now, rnd, sample, lim, n)
+  local more, best = promote(c, cen, now, lim), nil
   for s = 1, #c.steps do
     local h = redis.call('ZRANGE', key('wstep', c.name, s), 0, 0, 'WITHSCORES')
-    if h[1] and (not best or tonumber(h[2]) < best.score) then
+    if n and n.s == s and h[1] and tonumber(h[2]) == n.score then
+      place_new(c, n); n = nil  -- equal scores go by member order: let the sorted set decide
+      h = redis.call('ZRANGE', key('wstep', c.name, s), 0, 0, 'WITHSCORES')
+    end
+    local call, score, new = h[1], tonumber(h[2]), nil
+    if n and n.s == s and (not call or n.score < score) then call, score, new = n.call, n.score, n end
+    if call and (not best or score < best.score) then
       local a, g = pick_agent(c, s, rnd)
-      if a then best = {call = h[1], score = tonumber(h[2]), s = s, a = a, g = g} end
+      if a then best = {call = call, score = score, s = s, a = a, g = g, idle = true, new = new} end
     end
   end
-  if not best then return false end
-  return offer(c, best, cen, now, sample)
+  if best then
+    if n and not best.new then place_new(c, n) end
+    return offer(c, best, cen, now, sample)
+  end
+  if n then place_new(c, n) end
+  reschedule(c.name, more)
+  return false
 end

@@ -3,7 +3,7 @@
 -- that are due; an agent left without a call joins its idle sets.
 -- KEYS[1] namespace "{prefix}:"
 -- ARGV[1] agent, ARGV[2] now ms, ARGV[3] trace sample per grade, ARGV[4] settle limit
--- Returns false, or {call, agent, queue, token, lease_ms, offered_ms, trace_json}.
+-- Returns false, or {call, agent, queue, token, lease_ms, offered_ms, trace fields...}.
 local a, now, sample, lim = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local ak = key('agent', a)
 local v = redis.call('HMGET', ak, 'st', 'bo', 'wu')
@@ -14,12 +14,12 @@ if v[1] == 'wrap_up' then
 elseif v[1] ~= 'ready' then redis.call('ZREM', key('schedule'), 'a:' .. a); return false end
 if num(v[2]) > now then redis.call('ZADD', key('schedule'), v[2], 'a:' .. a); return false end
 redis.call('ZREM', key('schedule'), 'a:' .. a)
-local sk, best = skills(a), nil
+local sk, best, later = skills(a), nil, {}
 for i = 1, #sk, 2 do
   local c, g = config(sk[i]), tonumber(sk[i + 1])
   if c then
     local cen = census(c.name)
-    promote(c, cen, now, lim)
+    later[#later + 1] = {c.name, promote(c, cen, now, lim) or false}
     for s = 1, #c.steps do
       if g >= c.steps[s].lo and g <= c.steps[s].hi then
         local h = redis.call('ZRANGE', key('wstep', c.name, s), 0, 0, 'WITHSCORES')
@@ -30,6 +30,9 @@ for i = 1, #sk, 2 do
       end
     end
   end
+end
+for _, r in ipairs(later) do  -- the offered queue is rescheduled by offer()
+  if not best or r[1] ~= best.c.name then reschedule(r[1], r[2] or nil) end
 end
 if not best then make_idle(a, now); return false end
 return offer(best.c, best, best.cen, now, sample)

@@ -2,7 +2,8 @@
 -- KEYS[1] namespace "{prefix}:"
 -- ARGV[1] queue, ARGV[2] now ms, ARGV[3] random in [0,1), ARGV[4] trace sample per grade,
 -- ARGV[5] settle limit per pass
--- Returns false, or {call, agent, queue, token, lease_ms, offered_ms, trace_json}.
+-- Returns false, or {call, agent, queue, token, lease_ms, offered_ms, trace fields...}.
 local c = config(ARGV[1])
 if not c then return false end
-return match_queue(c, tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
+local now = tonumber(ARGV[2])
+return match_queue(c, census(c.name), now, tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))

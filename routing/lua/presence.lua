@@ -9,7 +9,9 @@ local ak = key('agent', a)
 local v = redis.call('HMGET', ak, 'st', 'call', 'rsn')
 if not v[1] then return {'unknown', ''} end
 if v[1] == to and (to ~= 'break' or v[3] == ARGV[4]) then return {'unchanged', ''} end
-if to == 'ready' and (v[1] == 'busy' or v[1] == 'reserved' or v[1] == 'offline') then
+-- An agent who took a break during a call is still on that call until it completes.
+local on_call = v[1] == 'break' and (v[2] or '') ~= ''
+if to == 'ready' and (v[1] == 'busy' or v[1] == 'reserved' or v[1] == 'offline' or on_call) then
   return {v[1] == 'offline' and 'unknown' or 'busy', ''}
 end
 local q = ''

@@ -157,3 +157,19 @@ async def test_ready_ends_wrap_up_early(router: Router, clock: Clock) -> None:
     out = await router.agent_ready("a")  # the wrap-up form was saved
     assert [o.call_id for o in out.offers] == ["c2"]
     assert await router.tick(clock.advance(120)) == []  # the stale wrap-up instant is harmless
+
+
+async def test_break_during_a_call_takes_no_second_call(router: Router) -> None:
+    """Found by the stateful test: ready after a break taken mid-call gave a second call."""
+    await router.configure_queue(RULES)
+    await router.login("a", {"q": 2})
+    offer = (await router.enqueue("c1", "q")).offer
+    assert offer is not None
+    await router.accept("c1", offer.token)
+    await router.set_break("a", "lunch")
+    await router.enqueue("c2", "q")
+    out = await router.agent_ready("a")
+    assert (out.change, out.offers) == (PresenceChange.BUSY, ())
+    await router.complete("c1", offer.token)
+    out = await router.agent_ready("a")
+    assert [o.call_id for o in out.offers] == ["c2"]

@@ -194,7 +194,8 @@ class RouterMachine(RuleBasedStateMachine):
             m.state, m.backoff_until, m.no_answer = "ready", 0, 0
         else:
             out = self.run(self.router.agent_ready(agent))
-            if m.state in ("break", "wrap_up"):
+            on_call = m.state == "break" and m.call != ""  # a break taken during a call
+            if m.state in ("break", "wrap_up") and not on_call:
                 m.no_answer = 0 if m.state == "break" else m.no_answer
                 m.state = "ready"
         self.take(out.offers)
@@ -247,7 +248,9 @@ class RouterMachine(RuleBasedStateMachine):
 
     def finish(self, call_id: str, call: MCall) -> None:
         m = self.agents[call.agent]
-        if m.state == "busy" and m.call == call_id:
+        if m.call == call_id and m.state != "busy":
+            m.call = ""  # on break or offline since the call: nothing more changes
+        elif m.state == "busy" and m.call == call_id:
             m.call = ""
             wrap = RULES[call.queue].wrap_up_s * 1000
             m.state, m.wrap_until = ("wrap_up", self.now + wrap) if wrap else ("ready", 0)

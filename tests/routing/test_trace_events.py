@@ -9,7 +9,7 @@ import redis.asyncio as aioredis
 from routing.events import EventName, read_events
 from routing.grades import Grade
 from routing.keys import Keys
-from routing.offer import LeaveReason, ReleaseCause
+from routing.offer import LeaveReason, Offer, ReleaseCause
 from routing.router import Router
 from routing.rules import QueueRules
 from routing.tier_plan import TierPlan, TierStep
@@ -117,3 +117,23 @@ async def test_stream_is_trimmed_approximately(
     await router.enqueue("c1", "q")
     info = await redis.xinfo_stream(keys.events())
     assert info["length"] == 1
+
+
+def test_offer_parses_the_flat_trace_and_the_older_json() -> None:
+    flat: list[str | int] = ["c", "a", "q", 7, 30, 10, 0, 5, 2, 4, 2, "best_first_relax_down"]
+    flat += ["longest_idle"]
+    flat += ["0:none_logged_in:5;", 5, 3, *[1, 0, 1] * 4, "b", 3, "busy"]
+    offer = Offer.from_script(flat)
+    older = {
+        "call": "c", "queue": "q", "step": 0, "step_opened_ms": 5, "grades": [2, 4],
+        "floor": 2, "direction": "best_first_relax_down", "strategy": "longest_idle",
+        "skipped": "0:none_logged_in:5;", "waited_ms": 5, "decided_ms": 10,
+        "chosen": {"agent": "a", "grade": 3},
+        "candidates": [
+            {"grade": g, "in_range": g >= 2, "logged_in": 1, "on_break": 0, "idle": 1}
+            for g in range(1, 5)
+        ],
+        "passed_over": [{"agent": "b", "grade": 3, "why": "busy"}],
+    }  # fmt: skip
+    assert offer == Offer.from_script([*flat[:6], json.dumps(older)])
+    assert offer.trace.passed_over[0].why is PassReason.BUSY
