@@ -1,1 +1,1 @@
-"""Carrier drivers: how calls reach the server (the local carrier; Twilio REST later)."""
+"""Carriers: the driver that updates live calls (Twilio REST or the local carrier)."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .clock import CallClock
+from .phones import DialLeg
 from .twiml import GatherSpec, RecordSpec
 
 
@@ -45,7 +46,9 @@ class CallerIO(Protocol):
 
     Prompt methods are notifications (the carrier paces them); `gather` and `record` wait
     for the caller. Setting `interrupt` during a <Gather>'s prompts barges in; setting
-    `hangup_requested` hangs up whatever the call is doing.
+    `hangup_requested` hangs up whatever the call is doing. `connecting` and `connected`
+    tell of a <Dial>: its party rings, then answers (a script may schedule its hang-up with
+    `leg.caller_hang_up(after=...)`).
     """
 
     @property
@@ -71,6 +74,10 @@ class CallerIO(Protocol):
     async def record(self, spec: RecordSpec, clock: CallClock) -> RecordResult: ...
 
     async def queued(self, status: QueueStatus) -> None: ...
+
+    async def connecting(self, leg: DialLeg) -> None: ...
+
+    async def connected(self, leg: DialLeg) -> None: ...
 
     async def hung_up(self, reason: str) -> None: ...
 

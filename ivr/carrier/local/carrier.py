@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -13,7 +14,9 @@ import aiohttp
 from .call import CallHandle
 from .caller import CallerIO
 from .clock import CallClock
+from .phones import AgentPhone, PhoneBook
 from .queues import QueueBook
+from .scripted_agent import outside_line as default_outside_line
 from .session import CallSession, Fetch, Inline, Instruction, Recording, new_sid
 from .webhooks import WebhookPoster
 
@@ -24,7 +27,10 @@ class LocalCarrier:
     """A Twilio-compatible stand-in: calls POST signed webhooks to `{target}/twilio/voice`,
     follow the TwiML they get, and report to `{target}/twilio/status` when they end.
 
-    `speed` is simulated seconds per real second (None: real time; `math.inf`: never wait).
+    `speed` is simulated seconds per real second (None: real time; `math.inf`: never wait;
+    only scripted phones keep up with an instant carrier, a person cannot).
+    A <Dial> rings the phone registered for a `<Client>` identity (`register_agent`) or a
+    `<Number>` (`register_number`; any other number is answered by `outside_line`).
     """
 
     def __init__(
@@ -39,6 +45,7 @@ class LocalCarrier:
         recordings_base: str | None = None,
         play_seconds: float = 10.0,
         wall_clock: Callable[[], datetime] | None = None,
+        outside_line: AgentPhone | None = None,
     ) -> None:
         self.account_sid = account_sid
         self.speed = 1.0 if speed is None else speed
@@ -55,6 +62,7 @@ class LocalCarrier:
         self._calls: dict[str, CallHandle] = {}
         self.play_seconds = play_seconds
         self._wall_clock = wall_clock or (lambda: datetime.now(UTC))
+        self.phones = PhoneBook(outside_line or default_outside_line())
         self.recordings_base = recordings_base or (
             (public_url or targets[0]).rstrip("/") + "/carrier/recordings"
         )
@@ -84,6 +92,8 @@ class LocalCarrier:
             recordings=self.recordings,
             recordings_base=self.recordings_base,
             play_seconds=self.play_seconds,
+            phones=self.phones,
+            wall_clock=self._wall_clock,
         )
         handle = CallHandle(
             session,
@@ -96,14 +106,38 @@ class LocalCarrier:
         log.info("call %s: %s -> %s", handle.sid, from_, to, extra={"call_sid": handle.sid})
         return handle
 
+    def check_credentials(self, username: str, password: str) -> bool:
+        """Whether REST Basic credentials are this carrier's account SID and auth token."""
+        user_ok = hmac.compare_digest(username.encode(), self.account_sid.encode())
+        token_ok = hmac.compare_digest(password.encode(), self._auth_token.encode())
+        return user_ok and token_ok
+
+    def register_agent(self, identity: str, phone: AgentPhone) -> None:
+        """Ring `phone` for `<Dial><Client>identity</Client></Dial>` (replacing any earlier)."""
+        self.phones.register(identity, phone)
+
+    def unregister_agent(self, identity: str, phone: AgentPhone | None = None) -> None:
+        """Stop ringing `identity` (only if `phone` is still the one registered, when given)."""
+        self.phones.unregister(identity, phone)
+
+    def register_number(self, number: str, phone: AgentPhone) -> None:
+        """Answer `<Dial><Number>number</Number></Dial>` with `phone`."""
+        self.phones.register_number(number, phone)
+
     def active_calls(self) -> list[CallHandle]:
         return [h for h in self._calls.values() if not h.done]
 
     def call(self, call_sid: str) -> CallHandle:
-        try:
-            return self._calls[call_sid]
-        except KeyError:
-            raise LookupError(f"call_sid: no live call {call_sid!r}") from None
+        handle = self._calls.get(call_sid)
+        if handle is None or handle.done:
+            raise LookupError(f"call_sid: no live call {call_sid!r}")
+        return handle
+
+    def hang_up(self, call_sid: str, reason: str = "hung up by the REST API") -> CallHandle:
+        """End a live call (the REST `Status=completed` update)."""
+        handle = self.call(call_sid)
+        handle.hangup(reason)
+        return handle
 
     async def redirect(
         self,

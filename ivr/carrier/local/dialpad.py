@@ -1,4 +1,4 @@
-"""The dial pad sub-app: a browser page and the WebSocket that puts its caller on a call."""
+"""The carrier sub-app: the dial pad page and socket, the agent phone socket, the REST API."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from .agent_socket import AgentVerifier, accept_all, agent_socket
 from .call import CallHandle
 from .carrier import LocalCarrier
+from .rest import CALL_PATH, update_call
 from .websocket_caller import WebSocketCaller
 
 log = logging.getLogger(__name__)
@@ -24,21 +26,29 @@ CARRIER: web.AppKey[LocalCarrier] = web.AppKey("carrier", LocalCarrier)
 Directory = Callable[[], list[tuple[str, str]]]
 """The numbers the dial pad offers, as (number, label), asked for each time the page loads."""
 NUMBERS = web.AppKey[Directory]("numbers")
+VERIFY_AGENT = web.AppKey[AgentVerifier]("verify_agent")
 DEFAULT_CALLER_ID = "+8613800000000"
 PHONE = re.compile(r"^\+?[0-9]{3,20}$")
 MAX_RECORDING_SECONDS = 60  # the silent stand-in audio is capped at a minute
 
 
 def create_carrier_app(
-    carrier: LocalCarrier, *, numbers: list[tuple[str, str]] | Directory
+    carrier: LocalCarrier,
+    *,
+    numbers: list[tuple[str, str]] | Directory,
+    verify_agent: AgentVerifier | None = None,
 ) -> web.Application:
     """The local carrier's pages, to be mounted at `/carrier/`: the dial pad at `/`, its
-    socket at `/ws`, recordings at `/recordings/{sid}`.
+    socket at `/ws`, recordings at `/recordings/{sid}`, the agent phone socket at
+    `/agent-ws` (see `agent_socket`), and the REST `Calls` update at
+    `/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json` (see `rest`).
 
     `numbers` is a fixed list or a function giving the current one (the published config's).
+    `verify_agent` checks an agent socket's `(identity, token)`; default: everyone may.
     """
     app = web.Application()
     app[CARRIER] = carrier
+    app[VERIFY_AGENT] = verify_agent or accept_all
     if callable(numbers):
         app[NUMBERS] = numbers
     else:
@@ -47,6 +57,8 @@ def create_carrier_app(
     app.router.add_get("/", dial_pad, name="dialpad")
     app.router.add_get("/ws", dial_socket, name="ws")
     app.router.add_get("/recordings/{sid}", recording, name="recording")
+    app.router.add_get("/agent-ws", agent_ws, name="agent-ws")
+    app.router.add_post(CALL_PATH, calls_update, name="calls-update")
     app.router.add_static("/static", STATIC, name="static", append_version=True)
     return app
 
@@ -65,6 +77,14 @@ async def dial_pad(request: web.Request) -> web.Response:
         .replace("{{js}}", str(app.router["static"].url_for(filename="dialpad.js")))
     )
     return web.Response(text=page, content_type="text/html", charset="utf-8")
+
+
+async def agent_ws(request: web.Request) -> web.WebSocketResponse:
+    return await agent_socket(request, request.app[CARRIER], request.app[VERIFY_AGENT])
+
+
+async def calls_update(request: web.Request) -> web.Response:
+    return await update_call(request, request.app[CARRIER])
 
 
 def _silent_wav(seconds: float) -> bytes:

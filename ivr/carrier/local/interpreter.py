@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import xml.etree.ElementTree as ET
 
-from . import prompts, waiting
+from . import dial, prompts, waiting
 from .clock import speech_seconds
 from .session import (
     ApplicationError,
@@ -14,7 +14,7 @@ from .session import (
     Fetch,
     Instruction,
 )
-from .twiml import Document, TwimlError, method_attr, record_spec, text_of
+from .twiml import Document, TwimlError, bool_attr, method_attr, record_spec, text_of
 from .webhooks import WebhookError
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,8 @@ class Interpreter:
                     raise CallEnded("completed", "rejected after answer")
                 busy = verb.get("reason", "rejected") == "busy"
                 raise CallEnded("busy" if busy else "no-answer", "rejected")
-            session.answered = True
+            if not (verb.tag == "Dial" and bool_attr(verb, "answerOnBridge", False)):
+                session.answered = True  # answerOnBridge: the Dial answers when it bridges
             following = await self.verb(verb, doc)
             if following is not None:
                 return following
@@ -83,6 +84,8 @@ class Interpreter:
                 return await self.record(verb, doc)
             case "Enqueue":
                 return await waiting.enqueue(session, verb, doc)
+            case "Dial":
+                return await dial.dial(session, verb, doc)
             case "Leave":
                 pass  # only means something in a wait document
             case _:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from .caller import GatherResult, QueueStatus, RecordResult, collect_digits
 from .clock import CallClock
+from .phones import DialLeg
 from .twiml import GatherSpec, RecordSpec
 
 
@@ -52,7 +53,19 @@ class HangUp:
     after_queue_time: float = 0.0
 
 
-Step = Press | Speak | Silence | LeaveMessage | HangUp
+@dataclass(frozen=True, slots=True)
+class HangUpRinging:
+    """Hang up while the next <Dial> rings its party."""
+
+
+@dataclass(frozen=True, slots=True)
+class HangUpTalking:
+    """Hang up `after` simulated seconds of conversation with the next <Dial>'s party."""
+
+    after: float
+
+
+Step = Press | Speak | Silence | LeaveMessage | HangUp | HangUpRinging | HangUpTalking
 
 
 def _unconditional(step: Step | None) -> bool:
@@ -160,6 +173,19 @@ class ScriptedCaller:
         ):
             self.steps.pop(0)
             await self._hang_up_now()
+
+    async def connecting(self, leg: DialLeg) -> None:
+        self.transcript.append(f"[ringing {leg.to}]")
+        if isinstance(self._head(), HangUpRinging):
+            self.steps.pop(0)
+            await self._hang_up_now()
+
+    async def connected(self, leg: DialLeg) -> None:
+        self.transcript.append(f"[connected {leg.to}]")
+        head = self._head()
+        if isinstance(head, HangUpTalking):
+            self.steps.pop(0)
+            leg.caller_hang_up(after=head.after)
 
     async def hung_up(self, reason: str) -> None:
         self.end_reason = reason

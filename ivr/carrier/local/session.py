@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from .caller import CallerIO
 from .clock import CallClock
+from .phones import PhoneBook
 from .queues import CarrierQueue, QueueBook, QueueMember
 from .twiml import VERBS, Document, parse_document
 from .webhooks import WebhookPoster
@@ -96,6 +98,8 @@ class CallSession:
     recordings: dict[str, Recording]
     recordings_base: str
     play_seconds: float = 10.0
+    phones: PhoneBook = field(default_factory=PhoneBook)
+    wall_clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     answered: bool = False
     membership: Membership | None = None
     events: list[CallEvent] = field(default_factory=list)

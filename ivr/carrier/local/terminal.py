@@ -34,6 +34,10 @@ def describe(message: dict[str, Any]) -> str | None:
             return (
                 f"⏳ waiting in queue {message.get('queue')} — position {message.get('position')}"
             )
+        case "connecting":
+            return f"… connecting you to {message.get('to')}"
+        case "connected":
+            return f"☎ connected to {message.get('to')}"
         case "ended":
             return f"☎ call ended: {message.get('reason')}"
         case "error":

@@ -6,7 +6,19 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 VERBS = frozenset(
-    {"Say", "Play", "Pause", "Gather", "Redirect", "Hangup", "Reject", "Record", "Enqueue", "Leave"}
+    {
+        "Say",
+        "Play",
+        "Pause",
+        "Gather",
+        "Redirect",
+        "Hangup",
+        "Reject",
+        "Record",
+        "Enqueue",
+        "Leave",
+        "Dial",
+    }
 )
 PROMPT_VERBS = frozenset({"Say", "Play", "Pause"})
 WAIT_VERBS = frozenset({"Play", "Say", "Pause", "Hangup", "Redirect", "Leave", "Gather"})
@@ -153,4 +165,87 @@ def enqueue_spec(verb: ET.Element) -> EnqueueSpec:
         wait_url=verb.get("waitUrl"),
         wait_url_method=method_attr(verb, "waitUrlMethod"),
         max_queue_size=int_attr(verb, "maxQueueSize", 100),
+    )
+
+
+DIAL_EVENTS = frozenset({"initiated", "ringing", "answered", "completed"})
+
+
+@dataclass(frozen=True, slots=True)
+class DialTarget:
+    """The party a <Dial> calls: a `<Client>` identity or a `<Number>`, and where its leg
+    reports its progress."""
+
+    kind: str  # "client" or "number"
+    address: str
+    status_callback: str | None = None
+    status_callback_method: str = "POST"
+    events: frozenset[str] = frozenset({"completed"})
+
+    @property
+    def to(self) -> str:
+        """The leg's `To`, as Twilio writes it."""
+        return f"client:{self.address}" if self.kind == "client" else self.address
+
+
+@dataclass(frozen=True, slots=True)
+class DialSpec:
+    """How a <Dial> connects the caller."""
+
+    target: DialTarget
+    action: str | None = None
+    method: str = "POST"
+    timeout: int = 30
+    time_limit: int = 14400
+    caller_id: str | None = None
+    answer_on_bridge: bool = False
+
+
+def _dial_target(noun: ET.Element) -> DialTarget:
+    kind = "client" if noun.tag == "Client" else "number"
+    identity = noun.find("Identity")
+    address = text_of(identity) if identity is not None else text_of(noun)
+    if not address:
+        raise TwimlError(f"<Dial><{noun.tag}>: empty")
+    raw = (noun.get("statusCallbackEvent") or "completed").replace(",", " ").split()
+    events = frozenset(raw)
+    if not events <= DIAL_EVENTS:
+        unknown = ", ".join(sorted(events - DIAL_EVENTS))
+        raise TwimlError(f"<{noun.tag} statusCallbackEvent>: unknown event(s) {unknown}")
+    return DialTarget(
+        kind=kind,
+        address=address,
+        status_callback=noun.get("statusCallback"),
+        status_callback_method=method_attr(noun, "statusCallbackMethod"),
+        events=events,
+    )
+
+
+def dial_spec(verb: ET.Element) -> DialSpec:
+    """A <Dial> with one party: a `<Client>`, a `<Number>` or a bare number as its text (the
+    local carrier rings one party at a time)."""
+    nouns = list(verb)
+    unknown = [n.tag for n in nouns if n.tag not in {"Client", "Number"}]
+    if unknown:
+        raise TwimlError(f"<Dial>: the local carrier cannot dial <{unknown[0]}>")
+    if len(nouns) > 1:
+        raise TwimlError("<Dial>: the local carrier dials one <Client> or <Number> at a time")
+    if nouns:
+        target = _dial_target(nouns[0])
+    elif text_of(verb):
+        target = DialTarget(kind="number", address=text_of(verb))
+    else:
+        raise TwimlError("<Dial>: nobody to dial")
+    timeout = int_attr(verb, "timeout", 30)
+    time_limit = int_attr(verb, "timeLimit", 14400)
+    if timeout <= 0 or time_limit <= 0:
+        raise TwimlError("<Dial>: timeout and timeLimit must be positive")
+    return DialSpec(
+        target=target,
+        action=verb.get("action"),
+        method=method_attr(verb),
+        timeout=min(timeout, 600),  # Twilio caps the ring timeout at 600 s
+        time_limit=time_limit,
+        caller_id=verb.get("callerId"),
+        answer_on_bridge=bool_attr(verb, "answerOnBridge", False),
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 from .caller import GatherResult, QueueStatus, RecordResult, collect_digits, gather_complete
 from .clock import CallClock, speech_seconds
+from .phones import DialLeg
 from .twiml import GatherSpec, RecordSpec
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
@@ -144,6 +145,12 @@ class WebSocketCaller:
                 "queueTime": int(status.queue_time),
             }
         )
+
+    async def connecting(self, leg: DialLeg) -> None:
+        await self._send({"type": "connecting", "to": leg.to})
+
+    async def connected(self, leg: DialLeg) -> None:
+        await self._send({"type": "connected", "to": leg.to})
 
     async def hung_up(self, reason: str) -> None:
         await self._send({"type": "ended", "reason": reason})

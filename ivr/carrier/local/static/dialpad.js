@@ -9,7 +9,7 @@
       speechHint: "说话（语音输入/留言）", transcript: "通话记录", lang: "English",
       idle: "空闲 — 选择号码后按“呼叫”", connecting: "正在连接…", ringing: "正在呼叫 {to}…",
       inCall: "通话中", gather: "请按键", gatherSpeech: "请按键或说话", queued: "排队等待中 — 第 {position} 位",
-      record: "请在提示音后留言，按 # 结束", ended: "通话已结束（{reason}）", offline: "与运营商的连接已断开",
+      record: "请在提示音后留言，按 # 结束", dialing: "正在为您转接 {to}…", bridged: "已接通 {to}", ended: "通话已结束（{reason}）", offline: "与运营商的连接已断开",
       play: "播放音频", pause: "静音 {seconds} 秒", beep: "嘀——", you: "您", system: "系统", error: "错误",
     },
     en: {
@@ -19,6 +19,7 @@
       idle: "Idle — choose a number and press Call", connecting: "Connecting…", ringing: "Calling {to}…",
       inCall: "In call", gather: "Enter keys", gatherSpeech: "Enter keys or speak",
       queued: "waiting in queue — position {position}", record: "Leave a message after the beep, # to finish",
+      dialing: "Connecting you to {to}…", bridged: "Connected to {to}",
       ended: "Call ended ({reason})", offline: "Connection to the carrier lost",
       play: "playing audio", pause: "silence {seconds} s", beep: "beep", you: "you", system: "system", error: "error",
     },
@@ -114,6 +115,8 @@
         break;
       case "record": showStatus("record", {}, "gather"); break;
       case "queued": showStatus("queued", { position: m.position, queue: m.queue }, "queued"); break;
+      case "connecting": showStatus("dialing", { to: m.to }, "ringing"); break;
+      case "connected": showStatus("bridged", { to: m.to }, "in-call"); addLine("system", t("bridged", { to: m.to }), t("system")); break;
       case "ended":
         stopSpeaking(); setInCall(false);
         showStatus("ended", { reason: m.reason }, "ended");
