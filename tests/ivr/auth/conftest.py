@@ -225,13 +225,13 @@ class Browser:
 
 @pytest.fixture
 async def desk(
-    aiohttp_client: Callable[..., Awaitable[TestClient[Any, Any]]],
     settings: Settings,
     redis: aioredis.Redis,
     sessionmaker: async_sessionmaker[AsyncSession],
     clock: FakeClock,
     auth: AuthServices,
     users: dict[str, int],
+    aiohttp_client: Callable[..., Awaitable[TestClient[Any, Any]]],
 ) -> Browser:
     app = build_app(settings, redis, sessionmaker, clock, auth)
     client = await aiohttp_client(app, cookie_jar=aiohttp.DummyCookieJar())

@@ -1,0 +1,1 @@
+"""Supervisor and admin desk: work-order follow-up, call records and service level."""
