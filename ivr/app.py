@@ -38,15 +38,24 @@ from ivr.appkeys import (
 from ivr.auth.api import create_api_app
 from ivr.auth.context import auth_context
 from ivr.auth.demo_users import ensure_demo_users
+from ivr.auth.identity import CurrentUser
 from ivr.auth.pages import create_auth_app
-from ivr.bridge import Bridge, CallUpdater
+from ivr.bridge import Bridge
 from ivr.calls import CallState
+from ivr.carrier.driver import CarrierDriver
 from ivr.carrier.local import LocalCarrier, create_carrier_app
+from ivr.carrier.local_driver import LocalDriver
+from ivr.carrier.twilio_driver import TwilioDriver
+from ivr.event_sink import event_sink_ctx
 from ivr.matching import Matching
 from ivr.menus.loading import load_config_file
 from ivr.menus.published import ConfigRegistry, NoPublishedConfig
 from ivr.menus.publishing import publish_config
 from ivr.settings import CarrierKind, Settings
+from ivr.softphone.agent_api import add_agent_api_routes
+from ivr.softphone.page import create_softphone_app, softphone_ctx
+from ivr.supervisor.api import add_supervisor_api_routes
+from ivr.supervisor.pages import create_desk_app
 from ivr.webhook_urls import WebhookUrls
 from ivr.webhooks.routes import create_webhooks_app
 from queues.db import create_engine, create_sessionmaker
@@ -157,6 +166,20 @@ async def local_carrier_ctx(app: web.Application) -> AsyncIterator[None]:
     await app[LOCAL_CARRIER].aclose()
 
 
+async def twilio_driver_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Twilio's REST client for live-call updates (closed at shutdown)."""
+    settings = app[SETTINGS]
+    driver = TwilioDriver(
+        settings.twilio_account_sid,
+        settings.twilio_auth_token,
+        base_url=settings.twilio_api_base_url,
+    )
+    app[CARRIER] = driver
+    log.info("carrier: Twilio REST at %s", settings.twilio_api_base_url)
+    yield
+    await driver.aclose()
+
+
 def dial_pad_numbers(app: web.Application) -> list[tuple[str, str]]:
     """What the dial pad offers: each hotline of the published config, by its first number."""
     registry = app.get(CONFIGS)
@@ -202,7 +225,7 @@ def create_app(
     redis: aioredis.Redis | None = None,
     sessionmaker: async_sessionmaker[AsyncSession] | None = None,
     clock: Clock | None = None,
-    carrier: CallUpdater | None = None,
+    carrier: CarrierDriver | None = None,
 ) -> web.Application:
     """Build the whole hotline; injected resources are used as given and not closed.
 
@@ -219,7 +242,18 @@ def create_app(
         app[SESSIONMAKER] = sessionmaker
     if carrier is not None:
         app[CARRIER] = carrier
-    app.cleanup_ctx.extend([redis_ctx, database_ctx, config_ctx, router_ctx, auth_context()])
+
+    async def free_agent(user: CurrentUser) -> None:
+        """Signing out takes the agent out of routing: no call rings an empty desk."""
+        if user.agent_id and MATCHING in app:
+            await app[MATCHING].agent_offline(user.agent_id)
+
+    app.cleanup_ctx.extend([redis_ctx, database_ctx, config_ctx])
+    if carrier is None and settings.carrier is CarrierKind.TWILIO:
+        app.cleanup_ctx.append(twilio_driver_ctx)
+    app.cleanup_ctx.extend(
+        [router_ctx, auth_context(on_sign_out=free_agent), softphone_ctx, event_sink_ctx]
+    )
     if settings.demo_users:
         app.cleanup_ctx.append(demo_users_ctx)
     webhooks = create_webhooks_app()
@@ -228,7 +262,12 @@ def create_app(
     auth_pages = create_auth_app()
     app[AUTH_PAGES] = auth_pages
     app.add_subapp("/auth/", auth_pages)
-    app.add_subapp("/api/", create_api_app())
+    api = create_api_app()
+    add_agent_api_routes(api)
+    add_supervisor_api_routes(api)
+    app.add_subapp("/api/", api)
+    app.add_subapp("/softphone/", create_softphone_app())
+    app.add_subapp("/desk/", create_desk_app())
     if settings.carrier is CarrierKind.LOCAL:
         # The built-in carrier posts to our own public URL, exactly as Twilio would.
         local = LocalCarrier(
@@ -239,6 +278,8 @@ def create_app(
         )
         app[LOCAL_CARRIER] = local
         app.cleanup_ctx.append(local_carrier_ctx)
+        if carrier is None:
+            app[CARRIER] = LocalDriver(local)
         dial_pad = create_carrier_app(local, numbers=lambda: dial_pad_numbers(app))
         app.add_subapp("/carrier/", dial_pad)
         app[DIAL_PAD] = dial_pad

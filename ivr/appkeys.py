@@ -13,12 +13,14 @@ from twilio.request_validator import RequestValidator
 from ivr.agent_events import AgentEvents
 from ivr.auth.demo_users import DemoUser
 from ivr.auth.services import AuthServices
-from ivr.bridge import Bridge, CallUpdater
+from ivr.bridge import Bridge
 from ivr.calls import CallState
+from ivr.carrier.driver import CarrierDriver
 from ivr.carrier.local import LocalCarrier
 from ivr.matching import Matching
 from ivr.menus.published import ConfigRegistry
 from ivr.settings import Settings
+from ivr.softphone.fanout import AgentEventHub
 from ivr.webhook_urls import WebhookUrls
 from routing.keys import Keys
 
@@ -35,7 +37,7 @@ VALIDATOR = web.AppKey("validator", RequestValidator)
 LOCAL_CARRIER = web.AppKey("local_carrier", LocalCarrier)
 DIAL_PAD = web.AppKey("dial_pad", web.Application)
 WEBHOOK_URLS = web.AppKey("webhook_urls", WebhookUrls)
-CARRIER = web.AppKey[CallUpdater]("carrier")  # updates live calls (a carrier driver)
+CARRIER = web.AppKey[CarrierDriver]("carrier")  # updates live calls (a carrier driver)
 
 # Routing: agent notifications, the bridge to agents, and the router at work.
 AGENT_EVENTS = web.AppKey("agent_events", AgentEvents)
@@ -46,3 +48,6 @@ MATCHING = web.AppKey("matching", Matching)
 AUTH = web.AppKey("auth", AuthServices)
 AUTH_PAGES = web.AppKey("auth_pages", web.Application)
 DEMO_USERS = web.AppKey("demo_users", list[DemoUser])
+
+# The softphone (ivr/softphone): each process's fan-out of agent events to its sockets.
+AGENT_EVENT_HUB = web.AppKey("agent_event_hub", AgentEventHub)

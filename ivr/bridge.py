@@ -7,11 +7,11 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from ivr import twiml
 from ivr.agent_events import AgentEvents
 from ivr.calls import CallFacts, CallState
+from ivr.carrier.driver import CarrierDriver
 from ivr.menus.published import ConfigRegistry
 from ivr.menus.schema import Text
 from ivr.webhook_urls import WebhookUrls
@@ -33,12 +33,6 @@ class Ringing:
     state: dict[str, str]
 
 
-class CallUpdater(Protocol):
-    """Replaces a live call's instructions with new TwiML (a carrier driver)."""
-
-    async def update_call(self, call_sid: str, twiml: str) -> None: ...
-
-
 class Bridge:
     def __init__(
         self,
@@ -46,7 +40,7 @@ class Bridge:
         registry: ConfigRegistry,
         urls: WebhookUrls,
         events: AgentEvents,
-        carrier: CallUpdater | None,
+        carrier: CarrierDriver | None,
     ) -> None:
         self._calls = calls
         self._registry = registry

@@ -53,6 +53,11 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
     SettingDoc(
         "TWILIO_API_BASE_URL", "https://api.twilio.com", "Twilio REST base URL (overridable)."
     ),
+    SettingDoc("TWILIO_API_KEY_SID", "(unset)", "API key (SK...) for softphone access tokens."),
+    SettingDoc("TWILIO_API_KEY_SECRET", "(unset)", "That API key's secret."),
+    SettingDoc(
+        "TWILIO_TWIML_APP_SID", "(unset)", "TwiML app (AP...) the softphone's Voice SDK uses."
+    ),
     SettingDoc(
         "REDIS_URL", "(unset: in-process stand-in)", "Redis URL for the router and call state."
     ),
@@ -105,6 +110,9 @@ class Settings:
     twilio_account_sid: str = "AC" + "0" * 32
     twilio_auth_token: str = field(default="local-carrier-token", repr=False)
     twilio_api_base_url: str = "https://api.twilio.com"
+    twilio_api_key_sid: str = ""
+    twilio_api_key_secret: str = field(default="", repr=False)
+    twilio_twiml_app_sid: str = ""
     redis_url: str | None = None
     redis_prefix: str = "hotline"
     database_url: str = "sqlite+aiosqlite:///var/hotline.db"
@@ -175,6 +183,9 @@ class Settings:
                 environ.get("TWILIO_API_BASE_URL", "").strip().rstrip("/")
                 or cls.twilio_api_base_url
             ),
+            twilio_api_key_sid=environ.get("TWILIO_API_KEY_SID", "").strip(),
+            twilio_api_key_secret=environ.get("TWILIO_API_KEY_SECRET", "").strip(),
+            twilio_twiml_app_sid=environ.get("TWILIO_TWIML_APP_SID", "").strip(),
             redis_url=environ.get("REDIS_URL", "").strip() or None,
             redis_prefix=environ.get("HOTLINE_REDIS_PREFIX", "").strip() or "hotline",
             database_url=database_url,

@@ -63,8 +63,11 @@ async def app(
 
 @pytest.fixture
 async def client(
-    aiohttp_client: Callable[[web.Application], Awaitable[TestClient[Any, Any]]],
+    # The app (and the database under it) is requested before aiohttp_client, so the
+    # client, which shuts the app down, is torn down first: background tasks finish
+    # before the database they use is disposed.
     app: web.Application,
+    aiohttp_client: Callable[[web.Application], Awaitable[TestClient[Any, Any]]],
 ) -> TestClient[Any, Any]:
     return await aiohttp_client(app)
 

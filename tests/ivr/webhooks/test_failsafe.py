@@ -63,10 +63,10 @@ class FlakyRedis(fakeredis.FakeAsyncRedis):
 
 
 async def test_redis_down_mid_call_still_answers_twiml(
-    aiohttp_client: Any,
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
     clock: FakeClock,
+    aiohttp_client: Any,
 ) -> None:
     flaky = FlakyRedis(decode_responses=True)
     app = create_app(settings, redis=flaky, sessionmaker=sessionmaker, clock=clock)
@@ -88,3 +88,4 @@ async def test_redis_down_mid_call_still_answers_twiml(
     assert_valid_wait_twiml(wait.text)
     status = await twilio.post("/twilio/status", {**params, "CallStatus": "completed"})
     assert status.status == 200
+    flaky.broken = False  # Redis is back before the app shuts down

@@ -1,0 +1,1 @@
+"""Benchmarks: speed and memory goals, measured outside the test suite."""
