@@ -669,6 +669,10 @@ async def run(args: argparse.Namespace) -> int:
                 "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
                 "HOTLINE_CARRIER": "local",
                 "HOTLINE_LOG_LEVEL": "WARNING",
+                # Router events are written to SQL by a sink process in production; this
+                # measures the webhook process alone (see docs/benchmarks.md).
+                "HOTLINE_EVENT_SINK": "0",
+                "HOTLINE_DEMO_USERS": "0",
             }
             env.pop("TWILIO_ACCOUNT_SID", None)
             env.pop("HOTLINE_CONFIG", None)

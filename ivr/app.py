@@ -251,9 +251,9 @@ def create_app(
     app.cleanup_ctx.extend([redis_ctx, database_ctx, config_ctx])
     if carrier is None and settings.carrier is CarrierKind.TWILIO:
         app.cleanup_ctx.append(twilio_driver_ctx)
-    app.cleanup_ctx.extend(
-        [router_ctx, auth_context(on_sign_out=free_agent), softphone_ctx, event_sink_ctx]
-    )
+    app.cleanup_ctx.extend([router_ctx, auth_context(on_sign_out=free_agent), softphone_ctx])
+    if settings.event_sink:
+        app.cleanup_ctx.append(event_sink_ctx)
     if settings.demo_users:
         app.cleanup_ctx.append(demo_users_ctx)
     webhooks = create_webhooks_app()

@@ -78,6 +78,12 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
         "1 without DATABASE_URL, else 0",
         "Create the demo admin, supervisor and agents with fresh passwords printed at start.",
     ),
+    SettingDoc(
+        "HOTLINE_EVENT_SINK",
+        "1",
+        "1: this process writes the router's events into call records. With several "
+        "processes, keep it on in at least one (they share the work); 0 frees web processes.",
+    ),
     SettingDoc("HOTLINE_LOG_LEVEL", "INFO", "Logging level."),
 )
 
@@ -119,6 +125,7 @@ class Settings:
     data_dir: Path = Path("var")
     config_path: Path = DEMO_CONFIG
     demo_users: bool = False
+    event_sink: bool = True
     log_level: str = "INFO"
 
     @property
@@ -172,6 +179,9 @@ class Settings:
         if demo_raw not in {"", "0", "1"}:
             raise SettingsError(f"HOTLINE_DEMO_USERS: expected 0 or 1, got {demo_raw!r}")
         demo_users = demo_raw == "1" if demo_raw else not environ.get("DATABASE_URL", "").strip()
+        sink_raw = environ.get("HOTLINE_EVENT_SINK", "").strip() or "1"
+        if sink_raw not in {"0", "1"}:
+            raise SettingsError(f"HOTLINE_EVENT_SINK: expected 0 or 1, got {sink_raw!r}")
         return cls(
             host=host,
             port=port,
@@ -192,5 +202,6 @@ class Settings:
             data_dir=data_dir,
             config_path=Path(config) if config else DEMO_CONFIG,
             demo_users=demo_users,
+            event_sink=sink_raw == "1",
             log_level=environ.get("HOTLINE_LOG_LEVEL", "").strip().upper() or "INFO",
         )

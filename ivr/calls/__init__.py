@@ -58,6 +58,14 @@ class CallFacts:
             return None
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """What a recorded step tells back: the path (when asked for) and the VIP class."""
+
+    path: str | None
+    vip_class: str
+
+
 def _pairs(fields: dict[str, str]) -> list[str]:
     return [item for pair in fields.items() for item in pair]
 
@@ -93,11 +101,11 @@ class CallState:
         choice: tuple[int, str] | None = None,
         path_depth: int | None = None,
         **fields: str,
-    ) -> str | None:
+    ) -> Recorded:
         """One step of the call, in one round trip: the caller's `choice` at a menu depth
         (a later choice at the same depth wins), then with `path_depth` the path of the
         first `path_depth` choices (e.g. `1 故障报修 > 1 停电`) stored and returned, then
-        `fields`."""
+        `fields`; the caller's VIP class comes back too (for queueing)."""
         depth, label = choice if choice is not None else (0, "")
         result: Any = await self._record(
             keys=[self._keys.call(call_sid)],
@@ -109,7 +117,8 @@ class CallState:
                 *_pairs(fields),
             ],
         )
-        return result if isinstance(result, str) else None
+        path, vip = cast(list[str], result)
+        return Recorded(path if path_depth is not None else None, vip)
 
     async def update(self, call_sid: str, **fields: str) -> None:
         await self.record(call_sid, choice=None, path_depth=None, **fields)

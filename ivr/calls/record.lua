@@ -4,13 +4,13 @@
 -- ARGV[2]: menu depth of the choice; ARGV[3]: the choice ('' for none), kept as field p<depth>
 -- ARGV[4]: -1, or n: join fields p0..p(n-1) with ' > ' and store it as field 'path'
 -- ARGV[5..]: field, value pairs to set
--- Returns: the path when ARGV[4] >= 0, else false.
+-- Returns: {path, vip}: the path ('' unless ARGV[4] >= 0) and the caller's VIP class.
 local unpack = unpack or table.unpack  -- Redis runs Lua 5.1; fakeredis 5.4
 local key = KEYS[1]
 if ARGV[3] ~= '' then
   redis.call('HSET', key, 'p' .. ARGV[2], ARGV[3])
 end
-local path = false
+local path = ''
 local depth = tonumber(ARGV[4])
 if depth >= 0 then
   local parts = {}
@@ -27,4 +27,4 @@ if #ARGV >= 6 then
   redis.call('HSET', key, unpack(ARGV, 5))
 end
 redis.call('EXPIRE', key, ARGV[1])
-return path
+return {path, redis.call('HGET', key, 'vip') or ''}

@@ -24,21 +24,32 @@ NOBODY_ON_DUTY: Text = {
 }
 
 
-async def respond(request: web.Request, ctx: CallContext, answer: Answer) -> str:
+async def respond(
+    request: web.Request, ctx: CallContext, answer: Answer, vip_class: str | None = None
+) -> str:
     """The TwiML for an answer whose facts are recorded: joins its queue if it has one."""
     if answer.join is not None:
-        return await join_queue(request, ctx, answer.join, answer.lead)
+        return await join_queue(request, ctx, answer.join, answer.lead, vip_class=vip_class)
     return answer.twiml
 
 
 async def join_queue(
-    request: web.Request, ctx: CallContext, queue: str, lead: Sequence[Text] = ()
+    request: web.Request,
+    ctx: CallContext,
+    queue: str,
+    lead: Sequence[Text] = (),
+    *,
+    vip_class: str | None = None,
 ) -> str:
     """Put the caller in the router's queue and answer `<Enqueue>`, or the Dial at once
-    when an agent is idle, or the queue's overflow when it is full or unstaffed."""
+    when an agent is idle, or the queue's overflow when it is full or unstaffed.
+
+    `vip_class` saves a read when the caller already knows it.
+    """
     matching = request.config_dict[MATCHING]
-    facts, _ = await request.config_dict[CALLS].facts(ctx.call_sid)
-    vip_class = facts.vip_class if facts else ""
+    if vip_class is None:
+        facts, _ = await request.config_dict[CALLS].facts(ctx.call_sid)
+        vip_class = facts.vip_class if facts else ""
     enqueued = await matching.enqueue(ctx.loaded, ctx.call_sid, queue, vip_class=vip_class)
     if enqueued.status is EnqueueStatus.FULL:
         return await overflow_answer(request, ctx, queue, [*lead, QUEUE_FULL])
@@ -47,7 +58,14 @@ async def join_queue(
     offer = enqueued.offer
     if offer is not None and offer.call_id == ctx.call_sid:
         return await request.config_dict[BRIDGE].connect_now(offer, ctx.voice, lead)
-    return twiml.enqueue(ctx.voice, queue_target(request, ctx, queue), lead=lead)
+    if lead:
+        return twiml.enqueue(ctx.voice, queue_target(request, ctx, queue), lead=lead)
+    key = (ctx.hotline.id, "enqueue", queue)
+    cached = ctx.loaded.rendered.get(key)
+    if cached is None:  # the same for every caller of this version: rendered once
+        cached = twiml.enqueue(ctx.voice, queue_target(request, ctx, queue))
+        ctx.loaded.rendered[key] = cached
+    return cached
 
 
 async def overflow_answer(

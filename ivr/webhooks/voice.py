@@ -111,5 +111,5 @@ async def menu(request: web.Request) -> web.Response:
         return xml(menu_prompt(request, ctx, outcome.position, notice=outcome.notice))
     answer = answer_action(request, ctx, outcome.action, outcome.position)
     depth = position.depth + (1 if choice is not None else 0)
-    await calls.record(ctx.call_sid, choice=choice, path_depth=depth, **answer.fields)
-    return xml(await respond(request, ctx, answer))
+    recorded = await calls.record(ctx.call_sid, choice=choice, path_depth=depth, **answer.fields)
+    return xml(await respond(request, ctx, answer, vip_class=recorded.vip_class))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import redis.asyncio as aioredis
 
-from ivr.calls import CALL_TTL_SECONDS, CallFacts, CallState
+from ivr.calls import CALL_TTL_SECONDS, CallFacts, CallState, Recorded
 from routing.keys import Keys
 
 FACTS = CallFacts(
@@ -38,12 +38,14 @@ async def test_choices_build_the_path_and_a_later_choice_wins(
     calls = CallState(redis, keys)
     await calls.arrive(FACTS)
     sid = FACTS.call_sid
-    assert await calls.record(sid, choice=(0, "2 电费缴费及账单")) is None
-    assert await calls.record(sid, choice=(0, "1 故障报修")) is None  # went back, chose again
-    path = await calls.record(sid, choice=(1, "1 停电"), path_depth=2, queue="fault")
+    first = await calls.record(sid, choice=(0, "2 电费缴费及账单"))
+    assert first == Recorded(None, "gold")  # no path asked for; the VIP class comes back
+    await calls.record(sid, choice=(0, "1 故障报修"))  # went back, chose again
+    recorded = await calls.record(sid, choice=(1, "1 停电"), path_depth=2, queue="fault")
+    path = recorded.path
     assert path == "1 故障报修 > 1 停电"
     again = await calls.record(sid, choice=(1, "1 停电"), path_depth=2, queue="fault")
-    assert again == path  # a retried webhook changes nothing
+    assert again.path == path  # a retried webhook changes nothing
     _, fields = await calls.facts(sid)
     assert (fields["path"], fields["queue"]) == (path, "fault")
 
@@ -53,7 +55,7 @@ async def test_path_without_choices_is_empty_and_fields_update(
 ) -> None:
     calls = CallState(redis, keys)
     await calls.arrive(FACTS)
-    assert await calls.record(FACTS.call_sid, path_depth=0, outcome="queued") == ""
+    assert (await calls.record(FACTS.call_sid, path_depth=0, outcome="queued")).path == ""
     await calls.update(FACTS.call_sid, outcome="abandoned", waited_s="42")
     _, fields = await calls.facts(FACTS.call_sid)
     assert (fields["outcome"], fields["waited_s"]) == ("abandoned", "42")

@@ -53,6 +53,7 @@ def test_production_settings() -> None:
         ({"HOTLINE_CARRIER": "sip"}, "HOTLINE_CARRIER"),
         ({"HOTLINE_CARRIER": "twilio"}, "TWILIO_ACCOUNT_SID"),
         ({"HOTLINE_DEMO_USERS": "yes"}, "HOTLINE_DEMO_USERS"),
+        ({"HOTLINE_EVENT_SINK": "off"}, "HOTLINE_EVENT_SINK"),
     ],
 )
 def test_bad_values_name_the_variable(environ: dict[str, str], names: str) -> None:
