@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -11,13 +12,13 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 from aiohttp import web
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 from lxml import etree
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from twilio.request_validator import RequestValidator
 
 from ivr.app import create_app
-from ivr.settings import Settings
+from ivr.settings import CarrierKind, Settings
 from routing.keys import Keys
 from tests.ivr.twiml_schema import assert_valid_twiml
 
@@ -137,3 +138,28 @@ class TwilioPoster:
 @pytest.fixture
 def twilio(client: TestClient[Any, Any]) -> TwilioPoster:
     return TwilioPoster(client)
+
+
+def on_port_settings(keys: Keys, port: int, **overrides: Any) -> Settings:
+    """Settings for the app served on a real local port, as `hotline serve` runs it: the
+    local carrier posts to this address and signatures are checked against it."""
+    values: dict[str, Any] = {
+        "port": port,
+        "public_url": f"http://127.0.0.1:{port}",
+        "carrier": CarrierKind.LOCAL,
+        "twilio_account_sid": ACCOUNT_SID,
+        "twilio_auth_token": AUTH_TOKEN,
+        "redis_prefix": keys.prefix,
+    }
+    return Settings(**(values | overrides))
+
+
+@asynccontextmanager
+async def serving(app: web.Application, port: int) -> AsyncIterator[None]:
+    """Run the app on 127.0.0.1:`port` for the block."""
+    server = TestServer(app, host="127.0.0.1", port=port)
+    await server.start_server()
+    try:
+        yield
+    finally:
+        await server.close()

@@ -9,14 +9,13 @@ from dataclasses import dataclass
 import pytest
 import redis.asyncio as aioredis
 from aiohttp import web
-from aiohttp.test_utils import TestServer, unused_port
+from aiohttp.test_utils import unused_port
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ivr.app import create_app
 from ivr.carrier.local import CallHandle, LocalCarrier, ScriptedCaller
-from ivr.settings import CarrierKind, Settings
 from routing.keys import Keys
-from tests.ivr.conftest import ACCOUNT_SID, AUTH_TOKEN, FakeClock
+from tests.ivr.conftest import ACCOUNT_SID, AUTH_TOKEN, FakeClock, on_port_settings, serving
 
 
 @dataclass
@@ -44,22 +43,12 @@ async def live(
     clock: FakeClock,
 ) -> AsyncIterator[LiveHotline]:
     port = unused_port()
-    base = f"http://127.0.0.1:{port}"
-    settings = Settings(
-        host="127.0.0.1",
-        port=port,
-        public_url=base,
-        carrier=CarrierKind.LOCAL,
-        twilio_account_sid=ACCOUNT_SID,
-        twilio_auth_token=AUTH_TOKEN,
-        redis_prefix=keys.prefix,
-    )
+    settings = on_port_settings(keys, port)
+    base = settings.public_url
     app = create_app(settings, redis=redis, sessionmaker=sessionmaker, clock=clock)
-    server = TestServer(app, host="127.0.0.1", port=port)
-    await server.start_server()
-    carrier = LocalCarrier([base], AUTH_TOKEN, ACCOUNT_SID, speed=math.inf, public_url=base)
-    try:
-        yield LiveHotline(base, app, carrier)
-    finally:
-        await carrier.aclose()
-        await server.close()
+    async with serving(app, port):
+        carrier = LocalCarrier([base], AUTH_TOKEN, ACCOUNT_SID, speed=math.inf, public_url=base)
+        try:
+            yield LiveHotline(base, app, carrier)
+        finally:
+            await carrier.aclose()

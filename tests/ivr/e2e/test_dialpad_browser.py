@@ -8,16 +8,15 @@ from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
-from aiohttp.test_utils import TestServer, unused_port
+from aiohttp.test_utils import unused_port
 from playwright.async_api import async_playwright, expect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ivr.app import create_app
-from ivr.settings import CarrierKind, Settings
 from queues import call_records
 from routing.keys import Keys
 from tests.ivr.carrier.browser import LAUNCH_ARGS, require_chromium
-from tests.ivr.conftest import ACCOUNT_SID, AUTH_TOKEN, FakeClock
+from tests.ivr.conftest import FakeClock, on_port_settings, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(90)]
 
@@ -31,22 +30,10 @@ async def embedded(
 ) -> AsyncIterator[str]:
     """The app as `hotline serve` builds it (local carrier, dial pad), on a free port."""
     port = unused_port()
-    base = f"http://127.0.0.1:{port}"
-    settings = Settings(
-        port=port,
-        public_url=base,
-        carrier=CarrierKind.LOCAL,
-        twilio_account_sid=ACCOUNT_SID,
-        twilio_auth_token=AUTH_TOKEN,
-        redis_prefix=keys.prefix,
-    )
+    settings = on_port_settings(keys, port)
     app = create_app(settings, redis=redis, sessionmaker=sessionmaker, clock=clock)
-    server = TestServer(app, host="127.0.0.1", port=port)
-    await server.start_server()
-    try:
-        yield base
-    finally:
-        await server.close()
+    async with serving(app, port):
+        yield settings.public_url
 
 
 async def test_dial_pad_walks_the_95598_menu_to_the_fault_queue(

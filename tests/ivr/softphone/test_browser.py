@@ -11,17 +11,16 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 from aiohttp import web
-from aiohttp.test_utils import TestServer, unused_port
+from aiohttp.test_utils import unused_port
 from playwright.async_api import async_playwright, expect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ivr.appkeys import LOCAL_CARRIER
 from ivr.auth.passwords import Passwords
 from ivr.carrier.local import Press, ScriptedCaller
-from ivr.settings import CarrierKind, Settings
 from routing.keys import Keys
 from tests.ivr.carrier.browser import LAUNCH_ARGS, require_chromium
-from tests.ivr.conftest import ACCOUNT_SID, AUTH_TOKEN, FakeClock
+from tests.ivr.conftest import FakeClock, on_port_settings, serving
 from tests.ivr.softphone.conftest import PASSWORD, build_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
@@ -39,22 +38,10 @@ async def embedded(
     users: dict[str, int],
 ) -> AsyncIterator[tuple[str, web.Application]]:
     port = unused_port()
-    base = f"http://127.0.0.1:{port}"
-    settings = Settings(
-        port=port,
-        public_url=base,
-        carrier=CarrierKind.LOCAL,
-        twilio_account_sid=ACCOUNT_SID,
-        twilio_auth_token=AUTH_TOKEN,
-        redis_prefix=keys.prefix,
-    )
+    settings = on_port_settings(keys, port)
     app = build_app(settings, redis, sessionmaker, clock, passwords, keys)
-    server = TestServer(app, host="127.0.0.1", port=port)
-    await server.start_server()
-    try:
-        yield base, app
-    finally:
-        await server.close()
+    async with serving(app, port):
+        yield settings.public_url, app
 
 
 async def test_agent_goes_ready_takes_a_call_and_wraps_up(
