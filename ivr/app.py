@@ -152,7 +152,11 @@ async def config_ctx(app: web.Application) -> AsyncIterator[None]:
     log.info("config: version %d in force (hotlines %s)", loaded.version, numbers)
     app[CONFIGS] = registry
     app[CALLS] = CallState(app[REDIS], app[KEYS])
+    stop = asyncio.Event()
+    watch = asyncio.create_task(registry.watch(stop), name="config-watch")
     yield
+    stop.set()
+    await watch
 
 
 async def demo_users_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -66,6 +66,8 @@ def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
         f"{settings.public_url}/twilio/status (status callbacks)",
     ]
     lines.append(f"  sign in:            {base}/auth/login")
+    lines.append(f"  agents' softphone:  {base}/softphone/")
+    lines.append(f"  supervisors' desk:  {base}/desk/")
     if settings.carrier == "local":
         lines += [
             f"  dial in a browser:  {base}/carrier/",

@@ -38,6 +38,10 @@ class Keys:
         """Hash: failed sign-ins of one username or address and when the window ends; TTL."""
         return f"{self._base}login:{who}"
 
+    def config_changes(self) -> str:
+        """Pub/sub channel: the id of each newly published config version."""
+        return f"{self._base}config:changes"
+
     def agent_events(self, agent_id: str) -> str:
         """Pub/sub channel: what an agent's softphone shows (offers, calls, state), from any
         server process to the one holding the agent's socket."""

@@ -4,6 +4,8 @@ that started under it. Shared across processes through a Redis pointer."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -14,6 +16,10 @@ from ivr.menus.schema import Caller, Config, Hotline
 from queues import config_versions
 from routing.keys import Keys
 
+log = logging.getLogger(__name__)
+
+WATCH_POLL_S = 0.5
+WATCH_RETRY_S = 1.0
 _NOT_DIGITS = re.compile(r"[^0-9]")
 _TRUNK_PREFIXES = ("0086", "86")
 
@@ -80,10 +86,17 @@ class ConfigRegistry:
         self._versions: dict[int, LoadedConfig] = {}
         self._lock = asyncio.Lock()
         self.latest: LoadedConfig | None = None  # the published version last seen here
+        # While `watch` is subscribed, publishes reach us and the pointer is read from here.
+        self._pointer: int | None = None
+        self._watching = False
+        self.subscribed = asyncio.Event()  # set while `watch` is subscribed
+        self.heard = asyncio.Event()  # set each time `watch` hears a publish
 
     async def current(self) -> LoadedConfig:
         """The published version; the Redis pointer is repaired from SQL when missing."""
-        pointer = await self._redis.get(self._keys.published_config())
+        pointer: int | str | bytes | None = self._pointer if self._watching else None
+        if pointer is None:
+            pointer = await self._redis.get(self._keys.published_config())
         if pointer is None:
             return await self.sync()
         self.latest = await self.version(int(pointer))
@@ -117,8 +130,43 @@ class ConfigRegistry:
             return self._remember(row.id, row.document)
 
     async def announce(self, version_id: int) -> None:
-        """Point every process at a newly published version."""
+        """Point every process at a newly published version (the pointer, then a message
+        to every watching process)."""
         await self._redis.set(self._keys.published_config(), version_id)
+        self._pointer = version_id
+        await self._redis.publish(self._keys.config_changes(), version_id)
+
+    async def watch(self, stop: asyncio.Event) -> None:
+        """Follow publishes from every process, so `current` needs no Redis read.
+
+        The pointer is read again after each (re)subscription, so a publish made while
+        disconnected is not missed; while not subscribed, `current` reads Redis.
+        """
+        while not stop.is_set():
+            pubsub = self._redis.pubsub()
+            try:
+                await pubsub.subscribe(self._keys.config_changes())
+                raw = await self._redis.get(self._keys.published_config())
+                self._pointer = int(raw) if raw is not None else None
+                self._watching = True
+                self.subscribed.set()
+                while not stop.is_set():
+                    message = await pubsub.get_message(
+                        ignore_subscribe_messages=True, timeout=WATCH_POLL_S
+                    )
+                    if message is not None:
+                        self._pointer = int(message["data"])
+                        self.heard.set()
+            except Exception as error:  # Redis went away: read it per call until back
+                log.warning("config watch: %r; reading the pointer per call", error)
+                self._watching = False
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=WATCH_RETRY_S)
+            finally:
+                self._watching = False
+                self.subscribed.clear()
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
 
     def _remember(self, version_id: int, document: dict[str, object]) -> LoadedConfig:
         loaded = LoadedConfig.build(version_id, Config.model_validate(document))

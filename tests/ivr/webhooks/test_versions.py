@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
+import redis.asyncio as aioredis
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ivr.appkeys import CONFIGS
 from ivr.menus.loading import ConfigError, load_config_file
+from ivr.menus.published import ConfigRegistry
 from ivr.menus.publishing import publish_config, roll_back
 from ivr.menus.schema import Config
 from ivr.settings import DEMO_CONFIG
+from routing.keys import Keys
 from tests.ivr.conftest import FakeClock, TwilioPoster
 from tests.ivr.webhooks.walker import walk
 
@@ -106,3 +110,30 @@ async def test_invalid_config_is_refused_and_nothing_is_stored(
 
     async with sessionmaker() as session:
         assert [v.id for v in await config_versions.history(session)] == [1]
+
+
+async def test_a_publish_elsewhere_reaches_a_watching_process(
+    redis: aioredis.Redis,
+    keys: Keys,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FakeClock,
+) -> None:
+    """Two registries stand for two server processes; the second hears the publish."""
+    publisher = ConfigRegistry(redis, keys, sessionmaker)
+    watcher = ConfigRegistry(redis, keys, sessionmaker)
+    first = await publish_config(
+        sessionmaker, publisher, edited_demo(), author="test", comment="v1", now=clock.now
+    )
+    stop = asyncio.Event()
+    watching = asyncio.create_task(watcher.watch(stop))
+    try:
+        await asyncio.wait_for(watcher.subscribed.wait(), timeout=10)
+        assert (await watcher.current()).version == first
+        second = await publish_config(
+            sessionmaker, publisher, edited_demo(), author="test", comment="v2", now=clock.now
+        )
+        await asyncio.wait_for(watcher.heard.wait(), timeout=10)
+        assert (await watcher.current()).version == second
+    finally:
+        stop.set()
+        await watching
