@@ -92,14 +92,17 @@ async def api_echo(request: web.Request) -> web.Response:
     return web.json_response({"by": signed_in(request).username})
 
 
-def build_app(
+def signed_in_app(
     settings: Settings,
     redis: aioredis.Redis,
     sessionmaker: async_sessionmaker[AsyncSession],
     clock: FakeClock,
     auth: AuthServices,
+    api_routes: Callable[[web.Application], None],
+    desk: web.Application,
 ) -> web.Application:
-    """What create_app will do for auth, plus a `/desk/` page sub-app guarded the same way."""
+    """The sign-in part of create_app (resources, /auth/ pages, /api/) with the API routes
+    `api_routes` adds and the `desk` page sub-app at /desk/."""
     app = web.Application()
     app[SETTINGS] = settings
     now: Clock = clock
@@ -112,17 +115,32 @@ def build_app(
     app[AUTH_PAGES] = auth_pages
     app.add_subapp("/auth/", auth_pages)
     api = create_api_app()
+    api_routes(api)
+    app.add_subapp("/api/", api)
+    app.add_subapp("/desk/", desk)
+    return app
+
+
+def _test_api(api: web.Application) -> None:
     api.router.add_get("/board", api_board)
     api.router.add_post("/echo", api_echo)
-    app.add_subapp("/api/", api)
+
+
+def build_app(
+    settings: Settings,
+    redis: aioredis.Redis,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FakeClock,
+    auth: AuthServices,
+) -> web.Application:
+    """Sign-in, plus a `/desk/` page sub-app guarded the way real pages are."""
     desk = web.Application(middlewares=page_middlewares())
     desk.router.add_get("/home", desk_home)
     desk.router.add_post("/note", desk_note)
     desk.router.add_get("/board", desk_board)
     desk.router.add_get("/admin", desk_admin)
     desk.router.add_post("/calls/{agent_id}", desk_call)
-    app.add_subapp("/desk/", desk)
-    return app
+    return signed_in_app(settings, redis, sessionmaker, clock, auth, _test_api, desk)
 
 
 @pytest.fixture

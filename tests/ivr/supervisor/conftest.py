@@ -14,9 +14,6 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ivr.appkeys import AUTH, AUTH_PAGES, CLOCK, KEYS, REDIS, SESSIONMAKER, SETTINGS, Clock
-from ivr.auth.api import create_api_app
-from ivr.auth.pages import create_auth_app
 from ivr.auth.services import AuthServices
 from ivr.settings import Settings
 from ivr.supervisor.api import add_supervisor_api_routes
@@ -24,13 +21,13 @@ from ivr.supervisor.pages import create_desk_app
 from queues.deadlines import Area
 from queues.work_order_categories import Category
 from queues.work_order_intake import NewWorkOrder, create_order
-from routing.keys import Keys
 from tests.ivr.auth.conftest import (  # noqa: F401  (fixtures)
     PASSWORD,
     Browser,
     auth,
     passwords,
     sign_outs,
+    signed_in_app,
     users,
 )
 from tests.ivr.conftest import FakeClock
@@ -46,22 +43,15 @@ def build_desk_app(
     clock: FakeClock,
     services: AuthServices,
 ) -> web.Application:
-    app = web.Application()
-    app[SETTINGS] = settings
-    now: Clock = clock
-    app[CLOCK] = now
-    app[KEYS] = Keys(settings.redis_prefix)
-    app[REDIS] = redis
-    app[SESSIONMAKER] = sessionmaker
-    app[AUTH] = services
-    auth_pages = create_auth_app()
-    app[AUTH_PAGES] = auth_pages
-    app.add_subapp("/auth/", auth_pages)
-    api = create_api_app()
-    add_supervisor_api_routes(api)
-    app.add_subapp("/api/", api)
-    app.add_subapp("/desk/", create_desk_app())
-    return app
+    return signed_in_app(
+        settings,
+        redis,
+        sessionmaker,
+        clock,
+        services,
+        add_supervisor_api_routes,
+        create_desk_app(),
+    )
 
 
 @pytest.fixture
