@@ -7,8 +7,9 @@ import asyncio
 import getpass
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from ivr.auth.passwords import Passwords, password_problem
 from ivr.settings import Settings
@@ -75,6 +76,22 @@ async def _passwd(settings: Settings, args: argparse.Namespace, password: str) -
         await engine.dispose()
 
 
+def _with_new_password(
+    name: str,
+    work: Callable[[str], Coroutine[Any, Any, str]],
+    environ: Mapping[str, str] | None,
+    read_password: ReadPassword,
+) -> int:
+    """Read the new password, run `work` with it, print its result or the error."""
+    try:
+        password = new_password(os.environ if environ is None else environ, read_password)
+        print(asyncio.run(work(password)))
+    except (CommandError, StaffError) as error:
+        print(f"user {name}: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_user_add(
     settings: Settings,
     args: argparse.Namespace,
@@ -82,13 +99,9 @@ def cmd_user_add(
     environ: Mapping[str, str] | None = None,
     read_password: ReadPassword = getpass.getpass,
 ) -> int:
-    try:
-        password = new_password(os.environ if environ is None else environ, read_password)
-        print(asyncio.run(_add(settings, args, password)))
-    except (CommandError, StaffError) as error:
-        print(f"user add: {error}", file=sys.stderr)
-        return 1
-    return 0
+    return _with_new_password(
+        "add", lambda password: _add(settings, args, password), environ, read_password
+    )
 
 
 def cmd_user_passwd(
@@ -98,13 +111,9 @@ def cmd_user_passwd(
     environ: Mapping[str, str] | None = None,
     read_password: ReadPassword = getpass.getpass,
 ) -> int:
-    try:
-        password = new_password(os.environ if environ is None else environ, read_password)
-        print(asyncio.run(_passwd(settings, args, password)))
-    except CommandError as error:
-        print(f"user passwd: {error}", file=sys.stderr)
-        return 1
-    return 0
+    return _with_new_password(
+        "passwd", lambda password: _passwd(settings, args, password), environ, read_password
+    )
 
 
 def add_user_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

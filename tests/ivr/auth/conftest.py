@@ -161,14 +161,22 @@ async def users(
     sessionmaker: async_sessionmaker[AsyncSession], passwords: Passwords
 ) -> dict[str, int]:
     """admin, leader (supervisor), a1001 and a1002 (agents), all with PASSWORD."""
-    hashed = await passwords.hash(PASSWORD)
-    now = datetime(2026, 11, 1, tzinfo=UTC)
     accounts = [
         ("admin", Role.ADMIN, None),
         ("leader", Role.SUPERVISOR, None),
         ("a1001", Role.AGENT, "a1001"),
         ("a1002", Role.AGENT, "a1002"),
     ]
+    return await add_accounts(sessionmaker, passwords, accounts)
+
+
+async def add_accounts(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    passwords: Passwords,
+    accounts: list[tuple[str, Role, str | None]],
+) -> dict[str, int]:
+    """Accounts (username, role, agent id), all with PASSWORD: username → user id."""
+    hashed = await passwords.hash(PASSWORD)
     ids = {}
     async with sessionmaker() as session, session.begin():
         for name, role, agent in accounts:
@@ -179,7 +187,7 @@ async def users(
                 role=role,
                 agent_id=agent,
                 password_hash=hashed,
-                now=now,
+                now=datetime(2026, 11, 1, tzinfo=UTC),
             )
             ids[name] = user.id
     return ids

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -21,10 +20,9 @@ from ivr.appkeys import AUTH
 from ivr.auth.passwords import Passwords
 from ivr.auth.services import AuthPolicy, AuthServices
 from ivr.settings import Settings
-from queues import staff
 from queues.staff import Role
 from routing.keys import Keys
-from tests.ivr.auth.conftest import PASSWORD, Browser
+from tests.ivr.auth.conftest import PASSWORD, Browser, add_accounts
 from tests.ivr.conftest import PUBLIC_URL, FakeClock
 
 __all__ = ["PASSWORD", "Browser"]
@@ -83,21 +81,7 @@ async def client(
 async def users(
     sessionmaker: async_sessionmaker[AsyncSession], passwords: Passwords
 ) -> dict[str, int]:
-    hashed = await passwords.hash(PASSWORD)
-    ids = {}
-    async with sessionmaker() as session, session.begin():
-        for name, role, agent in ACCOUNTS:
-            user = await staff.add_user(
-                session,
-                username=name,
-                display_name=name.title(),
-                role=role,
-                agent_id=agent,
-                password_hash=hashed,
-                now=datetime(2026, 11, 1, tzinfo=UTC),
-            )
-            ids[name] = user.id
-    return ids
+    return await add_accounts(sessionmaker, passwords, ACCOUNTS)
 
 
 class Desk(Browser):
