@@ -54,6 +54,23 @@ async def test_accept_complete_wrap_up_then_ready(router: Router, clock: Clock) 
     assert (await router.stats("fault"))["completed"] == 1
 
 
+async def test_back_during_a_connected_call_is_busy_until_it_ends(
+    router: Router, clock: Clock
+) -> None:
+    """An agent who leaves during a call and logs in again is still on that call."""
+    await router.configure_queue(QueueRules("fault", wrap_up_s=0))
+    await router.login("a1", {"fault": 2})
+    offer = (await router.enqueue("c1", "fault")).offer
+    assert offer is not None
+    await router.accept("c1", offer.token)
+    await router.set_offline("a1")
+    assert (await router.login("a1", {"fault": 2})).offers == ()
+    assert (await router.agent("a1")).state is AgentState.BUSY  # type: ignore[union-attr]
+    assert (await router.enqueue("c2", "fault")).offer is None  # not while on c1
+    done = await router.complete("c1", offer.token)
+    assert [(o.call_id, o.agent_id) for o in done.offers] == [("c2", "a1")]
+
+
 async def test_wrong_token_is_stale(router: Router) -> None:
     await router.configure_queue(QueueRules("fault"))
     await router.login("a1", {"fault": 1})

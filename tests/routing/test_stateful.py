@@ -191,7 +191,9 @@ class RouterMachine(RuleBasedStateMachine):
         m = self.agents[agent]
         if m.state == "offline":
             out = self.run(self.router.login(agent, SKILLS[agent]))
-            m.state, m.backoff_until, m.no_answer = "ready", 0, 0
+            # Back during a call still connected (left while on it): busy until it ends.
+            m.state = "busy" if m.call else "ready"
+            m.backoff_until, m.no_answer = 0, 0
         else:
             out = self.run(self.router.agent_ready(agent))
             on_call = m.state == "break" and m.call != ""  # a break taken during a call
