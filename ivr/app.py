@@ -60,6 +60,7 @@ from ivr.webhook_urls import WebhookUrls
 from ivr.webhooks.routes import create_webhooks_app
 from queues.db import create_engine, create_sessionmaker
 from queues.migrate import upgrade
+from routing.connection import connection_pool_options
 from routing.keys import Keys
 from routing.router import Router
 
@@ -78,13 +79,16 @@ def connect_redis(url: str) -> aioredis.Redis:
     """A client whose pool waits for a free connection instead of failing.
 
     Under a burst of webhooks more commands are in flight than the pool holds; the default
-    pool raises `MaxConnectionsError` then, which a caller would hear as an apology.
+    pool raises `MaxConnectionsError` then, which a caller would hear as an apology. Its
+    connections pack commands with hiredis (`routing.connection`): the call-state and router
+    batches carry dozens of arguments each.
     """
     pool = aioredis.BlockingConnectionPool.from_url(
         url,
         max_connections=REDIS_POOL_SIZE,
         timeout=REDIS_POOL_WAIT_SECONDS,
         decode_responses=True,
+        **connection_pool_options(),
     )
     return aioredis.Redis.from_pool(pool)
 

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import queues.models  # noqa: F401  (every table on Base.metadata)
 from queues.db import Base, create_engine, create_sessionmaker
 from queues.migrate import upgrade
+from routing.connection import connection_pool_options
 from routing.keys import Keys
 
 REAL_REDIS_URL = os.environ.get("HOTLINE_TEST_REDIS_URL", "").strip()
@@ -44,7 +45,9 @@ async def redis(request: pytest.FixtureRequest, keys: Keys) -> AsyncIterator[aio
     if request.param == "fake":
         client = fakeredis.FakeAsyncRedis(decode_responses=True)
     else:
-        client = aioredis.Redis.from_url(REAL_REDIS_URL, decode_responses=True)
+        client = aioredis.Redis.from_url(
+            REAL_REDIS_URL, decode_responses=True, **connection_pool_options()
+        )
         await client.ping()  # a configured but absent Redis is an error, never a skip
     try:
         yield client
