@@ -13,6 +13,7 @@ import redis.asyncio as aioredis
 from redis.typing import EncodableT, FieldT
 
 from routing import inspection
+from routing.batching import Arg, OperationBatcher
 from routing.grades import Grade
 from routing.inspection import CallPosition, StepInspection
 from routing.keys import Keys
@@ -30,7 +31,6 @@ from routing.presence import AgentSnapshot, PresenceChange, PresenceOutcome
 from routing.rules import QueueRules
 
 log = logging.getLogger(__name__)
-Arg = str | int | float
 
 
 def wall_clock_ms() -> int:
@@ -61,7 +61,8 @@ class Router:
         self.keys = keys
         self.clock = clock
         self.scripts = Scripts.register(redis)
-        self._ns = [keys.namespace()]
+        self._batcher = OperationBatcher(self.scripts.batch)
+        self._namespace = keys.namespace()
         self._trace_sample = trace_sample
         self._settle_limit = settle_limit
         self._call_ttl_ms = call_ttl_s * 1000
@@ -71,6 +72,10 @@ class Router:
 
     def _now(self, now: int | None) -> int:
         return self.clock() if now is None else now
+
+    async def _run(self, operation: str, args: Sequence[Arg]) -> Any:
+        """One script operation, sent with the others of this event-loop turn."""
+        return await self._batcher.run(operation, self._namespace, args)
 
     # Configuration and calls
 
@@ -96,7 +101,7 @@ class Router:
         args: list[Arg] = [call_id, queue, now, now if arrived_ms is None else arrived_ms]
         args += [priority_offset_ms, self._rng.random(), self._trace_sample]
         args += [self._settle_limit, self._call_ttl_ms]
-        row = await self.scripts.enqueue(keys=self._ns, args=args)
+        row = await self._run("enqueue", args)
         status = EnqueueStatus(row[0])
         offer = Offer.from_script(row[1:]) if len(row) > 1 else None
         log.info("enqueue %s", status, extra={"call_sid": call_id, "queue": queue})
@@ -105,7 +110,7 @@ class Router:
     async def accept(self, call_id: str, token: int, *, now: int | None = None) -> Outcome:
         """The agent answered. An expired lease is released and the call re-offered."""
         now = self._now(now)
-        result, queue, agent = await self.scripts.accept(keys=self._ns, args=[call_id, token, now])
+        result, queue, agent = await self._run("accept", [call_id, token, now])
         if result == OfferResult.EXPIRED:
             offers = await self._dispatch(now, queues=[queue], agents=[agent], tick=True)
             return Outcome(OfferResult.EXPIRED, queue, agent, offers)
@@ -117,7 +122,7 @@ class Router:
         """The offer failed; the call goes back to its old place and is offered again."""
         now = self._now(now)
         args: list[Arg] = [call_id, token, ReleaseCause(cause).value, now]
-        result, queue, agent = await self.scripts.release(keys=self._ns, args=args)
+        result, queue, agent = await self._run("release", args)
         if result != OfferResult.RELEASED:
             return Outcome(OfferResult(result), queue, agent)
         # A release may pause the agent (max_no_answer), which can leave a step of another
@@ -132,7 +137,7 @@ class Router:
         now = self._now(now)
         event = "COMPLETECALLER" if by_caller else "COMPLETEAGENT"
         args: list[Arg] = [call_id, token, now, event, self._done_ttl_ms]
-        result, queue, agent = await self.scripts.complete(keys=self._ns, args=args)
+        result, queue, agent = await self._run("complete", args)
         if result != OfferResult.COMPLETED:
             return Outcome(OfferResult(result), queue, agent)
         offers = await self._dispatch(now, agents=[agent])
@@ -148,7 +153,7 @@ class Router:
         """The call leaves its queue unconnected (hang-up, max wait, key, empty queue)."""
         now = self._now(now)
         args: list[Arg] = [call_id, now, LeaveReason(reason).value, key, self._done_ttl_ms]
-        result, queue, agent = await self.scripts.leave(keys=self._ns, args=args)
+        result, queue, agent = await self._run("leave", args)
         if result == "connected":
             token = cast(str, await self.redis.hget(self.keys.routed_call(call_id), "tok"))
             return await self.complete(call_id, int(token), by_caller=True, now=now)
@@ -172,7 +177,7 @@ class Router:
         args: list[Arg] = [agent_id, now, order]
         for queue, grade in skills.items():
             args += [queue, int(Grade.parse(grade, field=f"skills[{queue!r}]"))]
-        await self.scripts.login(keys=self._ns, args=args)
+        await self._run("login", args)
         offers = await self._dispatch(now, agents=[agent_id], tick=True)
         return PresenceOutcome(PresenceChange.CHANGED, offers)
 
@@ -195,7 +200,7 @@ class Router:
     ) -> PresenceOutcome:
         now = self._now(now)
         args: list[Arg] = [agent_id, now, target, reason, self._offline_ttl_ms]
-        result, queue = await self.scripts.presence(keys=self._ns, args=args)
+        result, queue = await self._run("presence", args)
         change = PresenceChange(result)
         if change is not PresenceChange.CHANGED:
             return PresenceOutcome(change)
@@ -215,7 +220,7 @@ class Router:
         for _ in range(limit):
             args: list[Arg] = [queue, now, self._rng.random(), self._trace_sample]
             args.append(self._settle_limit)
-            row = await self.scripts.match_queue(keys=self._ns, args=args)
+            row = await self._run("match_queue", args)
             if not row:
                 break
             offers.append(Offer.from_script(row))
@@ -225,7 +230,7 @@ class Router:
         """If the agent is free (its wrap-up or back-off over), give it its best call."""
         now = self._now(now)
         args: list[Arg] = [agent_id, now, self._trace_sample, self._settle_limit]
-        row = await self.scripts.match_agent(keys=self._ns, args=args)
+        row = await self._run("match_agent", args)
         return Offer.from_script(row) if row else None
 
     async def tick(self, now: int | None = None, *, rounds: int = 20) -> list[Offer]:
@@ -256,7 +261,7 @@ class Router:
     async def reap_expired(self, *, now: int | None = None, limit: int = 100) -> Outcome:
         """Release offers whose lease lapsed and re-offer them; safe in every process."""
         now = self._now(now)
-        flat: Sequence[str] = await self.scripts.reap(keys=self._ns, args=[now, limit])
+        flat: Sequence[str] = await self._run("reap", [now, limit])
         queues = [flat[i + 1] for i in range(0, len(flat), 3)]
         agents = [flat[i + 2] for i in range(0, len(flat), 3)]
         for i in range(0, len(flat), 3):

@@ -1,23 +1,35 @@
 """Per-call facts kept in Redis while a call lasts: hotline, version, caller, menu path.
 
-Each webhook makes at most one round trip here (a Lua script per step), and every write
-is idempotent, so a retried webhook changes nothing.
+Each webhook makes at most one operation here (a Lua script per step, sent with the other
+webhooks' operations of the same event-loop turn), and every write is idempotent, so a
+retried webhook changes nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from functools import cache
+from importlib import resources
 from typing import Any, cast
 
 import redis.asyncio as aioredis
-from redis.commands.core import AsyncScript
 
+from routing.batching import OperationBatcher, batch_source
 from routing.keys import Keys
 
 CALL_TTL_SECONDS = 6 * 3600
 PATH_SEPARATOR = " > "
-SCRIPTS = Path(__file__).resolve().parent
+#: The call-state operations (`arrive.lua`, `record.lua`); each is one webhook's step.
+OPERATIONS = ("arrive", "record")
+_UNPACK = "local unpack = unpack or table.unpack  -- Redis runs Lua 5.1; fakeredis 5.4"
+
+
+@cache
+def batch_script_source() -> str:
+    """The call-state operations as one batch script (`routing.batching`)."""
+    folder = resources.files(__package__)
+    bodies = {op: folder.joinpath(f"{op}.lua").read_text("utf-8") for op in OPERATIONS}
+    return batch_source([_UNPACK], bodies)
 
 
 @dataclass(frozen=True)
@@ -74,15 +86,15 @@ class CallState:
     def __init__(self, redis: aioredis.Redis, keys: Keys) -> None:
         self._redis = redis
         self._keys = keys
-        self._arrive: AsyncScript = redis.register_script((SCRIPTS / "arrive.lua").read_text())
-        self._record: AsyncScript = redis.register_script((SCRIPTS / "record.lua").read_text())
+        self._batcher = OperationBatcher(redis.register_script(batch_script_source()))
 
     async def arrive(self, facts: CallFacts, **extra: str) -> CallFacts:
         """Record the call's first facts (and `extra` fields) once; a retry gets back the
         first delivery's facts."""
-        stored = await self._arrive(
-            keys=[self._keys.call(facts.call_sid)],
-            args=[CALL_TTL_SECONDS, *_pairs(facts.fields() | extra)],
+        stored = await self._batcher.run(
+            "arrive",
+            self._keys.call(facts.call_sid),
+            [CALL_TTL_SECONDS, *_pairs(facts.fields() | extra)],
         )
         if not stored:
             return facts
@@ -102,14 +114,15 @@ class CallState:
         path_depth: int | None = None,
         **fields: str,
     ) -> Recorded:
-        """One step of the call, in one round trip: the caller's `choice` at a menu depth
+        """One step of the call, in one operation: the caller's `choice` at a menu depth
         (a later choice at the same depth wins), then with `path_depth` the path of the
         first `path_depth` choices (e.g. `1 故障报修 > 1 停电`) stored and returned, then
         `fields`; the caller's VIP class comes back too (for queueing)."""
         depth, label = choice if choice is not None else (0, "")
-        result: Any = await self._record(
-            keys=[self._keys.call(call_sid)],
-            args=[
+        result: Any = await self._batcher.run(
+            "record",
+            self._keys.call(call_sid),
+            [
                 CALL_TTL_SECONDS,
                 depth,
                 label,

@@ -1,12 +1,11 @@
--- Record a call's first facts once.
--- KEYS[1]: the call's hash
+-- arrive: record a call's first facts once.
+-- KEY: the call's hash
 -- ARGV[1]: TTL in seconds; ARGV[2..]: field, value, field, value...
 -- Returns: {} when this delivery stored the facts, else the stored hash as a flat list
 -- (a retried webhook gets the first delivery's facts back).
-local unpack = unpack or table.unpack  -- Redis runs Lua 5.1; fakeredis 5.4
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  return redis.call('HGETALL', KEYS[1])
+if redis.call('EXISTS', KEY) == 1 then
+  return redis.call('HGETALL', KEY)
 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 2))
-redis.call('EXPIRE', KEYS[1], ARGV[1])
+redis.call('HSET', KEY, unpack(ARGV, 2))
+redis.call('EXPIRE', KEY, ARGV[1])
 return {}

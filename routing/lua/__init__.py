@@ -1,4 +1,10 @@
-"""The router's Lua scripts: read once from the `.lua` files here, registered per client."""
+"""The router's Lua scripts: read once from the `.lua` files here, registered per client.
+
+Each operation's file is the body of one function of `(KEY, ARGV)` (`routing.batching`);
+the router's keys all come from the namespace, KEYS[1], so they leave KEY alone. Sent alone
+an operation is a script of its own; `batch` carries every operation and runs a list of
+them in one call.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +15,12 @@ from importlib import resources
 import redis.asyncio as aioredis
 from redis.commands.core import AsyncScript
 
+from routing.batching import batch_source, single_source
+
 #: Shared helpers prepended, in this order, to every script.
 LIBRARIES = ("lib.lua", "lib_agent.lua", "lib_match.lua")
-SCRIPTS = (
+#: The router's operations; each is a script of its own and an entry of `batch`.
+OPERATIONS = (
     "enqueue",
     "match_queue",
     "match_agent",
@@ -23,15 +32,20 @@ SCRIPTS = (
     "presence",
     "reap",
 )
+SCRIPTS = (*OPERATIONS, "batch")
+
+
+def _read(name: str) -> str:
+    return resources.files(__package__).joinpath(name).read_text("utf-8")
 
 
 @cache
 def source(name: str) -> str:
     """The full text sent to Redis for script `name`: the libraries, then the script."""
-    folder = resources.files(__package__)
-    parts = [folder.joinpath(lib).read_text("utf-8") for lib in LIBRARIES]
-    parts.append(folder.joinpath(f"{name}.lua").read_text("utf-8"))
-    return "\n".join(parts)
+    libraries = [_read(lib) for lib in LIBRARIES]
+    if name == "batch":
+        return batch_source(libraries, {op: _read(f"{op}.lua") for op in OPERATIONS})
+    return single_source(libraries, name, _read(f"{name}.lua"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +62,7 @@ class Scripts:
     login: AsyncScript
     presence: AsyncScript
     reap: AsyncScript
+    batch: AsyncScript
 
     @classmethod
     def register(cls, redis: aioredis.Redis) -> Scripts:

@@ -26,12 +26,11 @@ end
 local score = arr - tonumber(ARGV[5])
 -- The step it starts in; it enters the waiting sets in match_queue unless offered at once.
 local s, so, skips = advance(c, cen, 1, arr, '', now)
-redis.call('DEL', ck)
-redis.call('HSET', ck, 'q', q, 'sc', score, 'enq', arr, 'st', 'waiting', 'pri', ARGV[5],
-  'skips', skips, 'step', s, 'so', so)
-redis.call('PEXPIRE', ck, ARGV[9])
+if st then redis.call('DEL', ck) end
 emit('ENTERQUEUE', now, call, q, '', 'priority_ms', ARGV[5], 'arrived', arr)
-local n = {call = call, score = score, s = s, so = so, skips = skips, enq = arr}
+-- Its record is written once, waiting or reserved, by match_queue.
+local n = {call = call, score = score, s = s, so = so, skips = skips, enq = arr, pri = ARGV[5]}
 local o = match_queue(c, cen, now, tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]), n)
+redis.call('PEXPIRE', ck, ARGV[9])
 if not o then return {'queued'} end
 return {'queued', unpack(o)}

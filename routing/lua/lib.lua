@@ -4,11 +4,29 @@
 -- tag, hence its Cluster slot. Clock (ms) and ids always come from ARGV.
 local unpack = unpack or table.unpack
 local B = KEYS[1]
--- Fixed arity, no vararg table: this runs for nearly every command a script issues.
+-- Fixed arity, no vararg table: this runs for nearly every command a script issues. Names
+-- are kept for the rest of the call (a batch builds the same few keys over and over).
+local KEY1, KEY2, KEY3 = {}, {}, {}
 local function key(a, b, c)
-  if c then return B .. a .. ':' .. b .. ':' .. c end
-  if b then return B .. a .. ':' .. b end
-  return B .. a
+  if c then
+    local t = KEY3[a]
+    if not t then t = {}; KEY3[a] = t end
+    local u = t[b]
+    if not u then u = {}; t[b] = u end
+    local k = u[c]
+    if not k then k = B .. a .. ':' .. b .. ':' .. c; u[c] = k end
+    return k
+  end
+  if b then
+    local t = KEY2[a]
+    if not t then t = {}; KEY2[a] = t end
+    local k = t[b]
+    if not k then k = B .. a .. ':' .. b; t[b] = k end
+    return k
+  end
+  local k = KEY1[a]
+  if not k then k = B .. a; KEY1[a] = k end
+  return k
 end
 local function num(x) return tonumber(x) or 0 end
 
@@ -17,11 +35,16 @@ local function emit(ev, now, call, q, agent, ...)
     'call', call or '', 'queue', q or '', 'agent', agent or '', ...)
 end
 
+-- Read once per call of a script (a batch runs many operations): queue rules change only
+-- between calls; census and staff change inside one: set_state keeps CENSUS up to date and
+-- drops the STAFF samples (the first agents of a queue's grade) it makes stale.
+local CONFIGS, CENSUS, STAFF = {}, {}, {}
+
 local CFG = {'steps', 'floor', 'dir', 'strat', 'bo_reject', 'bo_busy', 'bo_no_answer',
   'max_na', 'wrap', 'lease', 'weight', 'max_size', 'join'}
-local function config(q)
+local function read_config(q)
   local v = redis.call('HMGET', key('queue', q), unpack(CFG))
-  if not v[1] then return nil end
+  if not v[1] then return false end
   local c = {name = q}
   for i, f in ipairs(CFG) do c[f] = tonumber(v[i]) or v[i] end
   local raw = c.steps
@@ -31,11 +54,25 @@ local function config(q)
   end
   return c
 end
+local function config(q)
+  local c = CONFIGS[q]
+  if c == nil then c = read_config(q); CONFIGS[q] = c end
+  return c or nil
+end
 
 local function census(q)
-  local flat, t = redis.call('HGETALL', key('census', q)), {}
+  local t = CENSUS[q]
+  if t then return t end
+  local flat = redis.call('HGETALL', key('census', q))
+  t = {}
   for i = 1, #flat, 2 do t[flat[i]] = tonumber(flat[i + 1]) end
+  CENSUS[q] = t
   return t
+end
+local function count(q, field, d)
+  redis.call('HINCRBY', key('census', q), field, d)
+  local t = CENSUS[q]
+  if t then t[field] = (t[field] or 0) + d end
 end
 
 -- Why step s cannot serve at all (skip it at once), or nil. "All busy" is not a reason.
@@ -96,18 +133,20 @@ end
 
 -- Settle due escalations and calls in steps that can no longer serve (bounded by lim).
 -- Returns the instant to pass to reschedule(q, at) (now when a pass hit the limit), which
--- the caller runs once the queue's escalations are final.
+-- the caller runs once the queue's escalations are final, and whether any call moved.
 local function promote(c, cen, now, lim)
   local q, more = c.name, nil
   local due = redis.call('ZRANGE', key('esc', q), '-inf', now, 'BYSCORE', 'LIMIT', 0, lim)
+  local moved = #due > 0
   for _, call in ipairs(due) do settle(call, c, cen, now) end
   if #due == lim then more = now end
   for s = 1, #c.steps - 1 do
     if step_block(c, cen, s) then
       local calls = redis.call('ZRANGE', key('wstep', q, s), 0, lim - 1)
+      moved = moved or #calls > 0
       for _, call in ipairs(calls) do settle(call, c, cen, now) end
       if #calls == lim then more = now end
     end
   end
-  return more
+  return more, moved
 end

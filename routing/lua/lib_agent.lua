@@ -16,9 +16,11 @@ end
 -- Change presence; keeps each queue's census (logged in / on break per grade) and leaves
 -- every idle set. A drop in census may make a step skippable: wake the queue at once.
 -- Extra field/value pairs are written to the agent's hash with the state.
-local function set_state(a, new, now, reason, ...)
+-- The agent's state is also kept in one hash, agent -> state (when ready: the instant its
+-- back-off ends, a number), so the decision trace reads all its sampled agents at once.
+-- change_state is set_state for an agent known to be in state old (bo: its back-off end).
+local function change_state(a, old, bo, new, now, reason, ...)
   local ak = key('agent', a)
-  local old = redis.call('HGET', ak, 'st') or 'offline'
   local dm = (new ~= 'offline' and 1 or 0) - (old ~= 'offline' and 1 or 0)
   local db = (new == 'break' and 1 or 0) - (old == 'break' and 1 or 0)
   local sk = skills(a)
@@ -26,15 +28,22 @@ local function set_state(a, new, now, reason, ...)
     local q, g = sk[i], sk[i + 1]
     redis.call('ZREM', key('idle', q, g), a)
     if dm ~= 0 then
-      redis.call('HINCRBY', key('census', q), 'm' .. g, dm)
+      count(q, 'm' .. g, dm)
+      STAFF[q .. ':' .. g] = nil
       if dm > 0 then redis.call('ZADD', key('staff', q, g), 0, a)
       else redis.call('ZREM', key('staff', q, g), a) end
     end
-    if db ~= 0 then redis.call('HINCRBY', key('census', q), 'b' .. g, db) end
+    if db ~= 0 then count(q, 'b' .. g, db) end
     if dm < 0 or db > 0 then redis.call('ZADD', key('schedule'), now, 'q:' .. q) end
   end
   redis.call('HSET', ak, 'st', new, 'since', now, 'rsn', reason or '', ...)
+  if new == 'offline' then redis.call('HDEL', key('astate'), a)
+  else redis.call('HSET', key('astate'), a, new == 'ready' and num(bo) or new) end
   return old
+end
+local function set_state(a, new, now, reason, ...)
+  local cur = redis.call('HMGET', key('agent', a), 'st', 'bo')
+  return change_state(a, cur[1] or 'offline', cur[2], new, now, reason, ...)
 end
 
 -- A ready agent past any back-off joins the idle sets; otherwise wake it later.

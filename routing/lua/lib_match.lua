@@ -18,46 +18,88 @@ local function pick_agent(c, s, rnd)
   return nil
 end
 
-local function why_passed(m, in_range, now)
+-- state: as set_state keeps it in `astate` (a number: ready, back-off until then).
+local function why_passed(state, in_range, now)
   if not in_range then return 'grade' end
-  local v = redis.call('HMGET', key('agent', m), 'st', 'bo')
-  if v[1] == 'ready' then return (num(v[2]) > now) and 'back_off' or 'ranked_lower' end
-  return v[1] or 'offline'
+  local bo = tonumber(state)
+  if bo then return (bo > now) and 'back_off' or 'ranked_lower' end
+  return state
+end
+
+-- The state of each agent in `ms` as set_state keeps it (older records: from the agent hash).
+local function states(ms)
+  local v = redis.call('HMGET', key('astate'), unpack(ms))
+  for i, m in ipairs(ms) do
+    if not v[i] then
+      local a = redis.call('HMGET', key('agent', m), 'st', 'bo')
+      v[i] = a[1] == 'ready' and num(a[2]) or (a[1] or 'offline')
+    end
+  end
+  return v
+end
+
+-- The first n + 1 agents of a queue's grade (n to sample, and one more in case it is the
+-- chosen agent), read once per call of a script.
+local function staff_sample(q, g, n)
+  local id = q .. ':' .. g
+  local t = STAFF[id]
+  if not t or t.n ~= n then
+    t = {n = n, agents = redis.call('ZRANGE', key('staff', q, g), 0, n)}
+    STAFF[id] = t
+  end
+  return t.agents
 end
 
 -- Appends the decision trace to out as flat fields (routing/trace.py, from_flat): step,
 -- opened, lo, hi, floor, direction, strategy, skips, waited, grade; logged in, on break,
--- idle for grades 1..4; then agent, grade, why for each sampled agent passed over.
+-- idle for grades 1..4; then agent, grade, why for each sampled agent passed over. A grade
+-- with nobody logged in, or everyone on break, has no idle agent to count.
 local function trace(out, c, b, cen, now, sample)
-  local st, n = c.steps[b.s], b.new
+  local st, n, k = c.steps[b.s], b.new, #out
   if not n then
     local cv = redis.call('HMGET', key('rcall', b.call), 'so', 'skips', 'enq')
     n = {so = num(cv[1]), skips = cv[2] or '', enq = num(cv[3])}
   end
-  local t = {b.s - 1, n.so, st.lo, st.hi, c.floor, c.dir, c.strat, n.skips, now - n.enq, b.g}
-  for _, x in ipairs(t) do out[#out + 1] = x end
+  out[k + 1], out[k + 2], out[k + 3], out[k + 4], out[k + 5] = b.s - 1, n.so, st.lo, st.hi, c.floor
+  out[k + 6], out[k + 7], out[k + 8], out[k + 9], out[k + 10] = c.dir, c.strat, n.skips, now - n.enq, b.g
+  k = k + 10
+  local ms, gs = {}, {}
   for g = 1, 4 do
-    local ik = key('idle', c.name, g)
-    local idle = redis.call('ZCARD', ik)
-    if g == b.g and (b.idle or redis.call('ZSCORE', ik, b.a)) then idle = idle - 1 end
-    out[#out + 1] = cen['m' .. g] or 0; out[#out + 1] = cen['b' .. g] or 0; out[#out + 1] = idle
-  end
-  for g = 1, 4 do
-    local in_range, k = g >= st.lo and g <= st.hi, 0
-    if sample > 0 then
-      for _, m in ipairs(redis.call('ZRANGE', key('staff', c.name, g), 0, sample)) do
-        if m ~= b.a and k < sample then
-          k = k + 1
-          out[#out + 1] = m; out[#out + 1] = g; out[#out + 1] = why_passed(m, in_range, now)
-        end
+    local m, br, idle = cen['m' .. g] or 0, cen['b' .. g] or 0, 0
+    if m > br then
+      local ik = key('idle', c.name, g)
+      idle = redis.call('ZCARD', ik)
+      if g == b.g and (b.idle or redis.call('ZSCORE', ik, b.a)) then idle = idle - 1 end
+    end
+    out[k + 1], out[k + 2], out[k + 3] = m, br, idle
+    k = k + 3
+    if sample > 0 and m > 0 then
+      local taken = 0
+      for _, a in ipairs(staff_sample(c.name, g, sample)) do
+        if a ~= b.a and taken < sample then taken = taken + 1; ms[#ms + 1] = a; gs[#gs + 1] = g end
       end
     end
+  end
+  if #ms == 0 then return out end
+  local v = states(ms)
+  for i, a in ipairs(ms) do
+    local g = gs[i]
+    out[k + 1], out[k + 2], out[k + 3] = a, g, why_passed(v[i], g >= st.lo and g <= st.hi, now)
+    k = k + 3
   end
   return out
 end
 
+-- The record of a call being enqueued (its fields but st), then extra field/value pairs.
+local function new_record(q, n, ...)
+  redis.call('HSET', key('rcall', n.call), 'q', q, 'sc', n.score, 'enq', n.enq, 'pri', n.pri,
+    'skips', n.skips, 'step', n.s, 'so', n.so, ...)
+end
+
 -- Reserve: both leave their sets, the reservation gets a lease and a fencing token. b.new
--- is a call being enqueued that was never placed in the waiting sets.
+-- is a call being enqueued that was never placed in the waiting sets (nor recorded); then
+-- no escalation moved (b.moved false) leaves the queue's schedule as it was. b.more: see
+-- promote.
 local function offer(c, b, cen, now, sample)
   local q, tok = c.name, redis.call('INCR', key('fence'))
   local lease = now + c.lease
@@ -67,10 +109,12 @@ local function offer(c, b, cen, now, sample)
     redis.call('ZREM', key('wstep', q, b.s), b.call)
     redis.call('ZREM', key('esc', q), b.call)
   end
-  reschedule(q)
-  set_state(b.a, 'reserved', now, nil, 'call', b.call, 'tok', tok)
-  redis.call('HSET', key('rcall', b.call), 'st', 'reserved', 'agent', b.a, 'tok', tok,
-    'lease', lease, 'off', now, 'grade', b.g)
+  if not b.new or b.moved then reschedule(q, b.more) end
+  -- Idle sets hold ready agents only.
+  change_state(b.a, 'ready', nil, 'reserved', now, nil, 'call', b.call, 'tok', tok)
+  local fields = {'st', 'reserved', 'agent', b.a, 'tok', tok, 'lease', lease, 'off', now, 'grade', b.g}
+  if b.new then new_record(q, b.new, unpack(fields))
+  else redis.call('HSET', key('rcall', b.call), unpack(fields)) end
   if c.strat == 'round_robin' then
     redis.call('HSET', key('agent', b.a), 'rr:' .. q, redis.call('HINCRBY', key('queue', q), 'rr', 1))
   end
@@ -80,8 +124,9 @@ local function offer(c, b, cen, now, sample)
   return out
 end
 
--- A call being enqueued joins the waiting sets (its record already holds step and so).
+-- A call being enqueued is recorded as waiting and joins the waiting sets.
 local function place_new(c, n)
+  new_record(c.name, n, 'st', 'waiting')
   redis.call('ZADD', key('waiting', c.name), n.score, n.call)
   place_sets(n.call, c, n.s, n.so, n.score)
 end
@@ -89,7 +134,8 @@ end
 -- The lowest-scored waiting call of queue c that some idle agent may take, with that agent.
 -- n: a call being enqueued, not yet placed; it is placed only if it stays waiting (or ties).
 local function match_queue(c, cen, now, rnd, sample, lim, n)
-  local more, best = promote(c, cen, now, lim), nil
+  local more, moved = promote(c, cen, now, lim)
+  local best = nil
   for s = 1, #c.steps do
     local h = redis.call('ZRANGE', key('wstep', c.name, s), 0, 0, 'WITHSCORES')
     if n and n.s == s and h[1] and tonumber(h[2]) == n.score then
@@ -105,6 +151,7 @@ local function match_queue(c, cen, now, rnd, sample, lim, n)
   end
   if best then
     if n and not best.new then place_new(c, n) end
+    best.more, best.moved = more, moved
     return offer(c, best, cen, now, sample)
   end
   if n then place_new(c, n) end

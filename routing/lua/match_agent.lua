@@ -19,13 +19,15 @@ for i = 1, #sk, 2 do
   local c, g = config(sk[i]), tonumber(sk[i + 1])
   if c then
     local cen = census(c.name)
-    later[#later + 1] = {c.name, promote(c, cen, now, lim) or false}
+    local more = promote(c, cen, now, lim) or false
+    later[#later + 1] = {c.name, more}
     for s = 1, #c.steps do
       if g >= c.steps[s].lo and g <= c.steps[s].hi then
         local h = redis.call('ZRANGE', key('wstep', c.name, s), 0, 0, 'WITHSCORES')
         local eff = h[1] and tonumber(h[2]) - (c.weight - 1) * 10000
         if eff and (not best or eff < best.eff) then
-          best = {call = h[1], score = tonumber(h[2]), eff = eff, s = s, a = a, g = g, c = c, cen = cen}
+          best = {call = h[1], score = tonumber(h[2]), eff = eff, s = s, a = a, g = g, c = c,
+            cen = cen, more = more or nil}
         end
       end
     end

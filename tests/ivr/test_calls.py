@@ -1,8 +1,13 @@
-"""Per-call facts in Redis: one script per step, idempotent, on fakeredis and real Redis."""
+"""Per-call facts in Redis: one operation per step, idempotent, batched per event-loop turn,
+on fakeredis and real Redis."""
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
+
 import redis.asyncio as aioredis
+from redis.exceptions import ResponseError
 
 from ivr.calls import CALL_TTL_SECONDS, CallFacts, CallState, Recorded
 from routing.keys import Keys
@@ -65,3 +70,25 @@ async def test_unknown_call_has_no_facts(redis: aioredis.Redis, keys: Keys) -> N
     facts, fields = await CallState(redis, keys).facts("CA" + "0" * 32)
     assert facts is None
     assert fields == {}
+
+
+async def test_concurrent_calls_each_get_their_own_facts(redis: aioredis.Redis, keys: Keys) -> None:
+    calls = CallState(redis, keys)
+    many = [replace(FACTS, call_sid=f"CA{n:032x}", caller=f"+86138{n:08d}") for n in range(5)]
+    assert await asyncio.gather(*(calls.arrive(facts) for facts in many)) == many
+    steps = [
+        calls.record(f.call_sid, choice=(0, f"{n} 菜单"), path_depth=1) for n, f in enumerate(many)
+    ]
+    recorded = await asyncio.gather(*steps)
+    assert [r.path for r in recorded] == [f"{n} 菜单" for n in range(5)]
+
+
+async def test_a_failing_operation_fails_only_its_caller(redis: aioredis.Redis, keys: Keys) -> None:
+    calls = CallState(redis, keys)
+    broken = replace(FACTS, call_sid="CA" + "b" * 32)
+    await redis.set(keys.call(broken.call_sid), "not a hash")
+    outcomes = await asyncio.gather(
+        calls.arrive(broken), calls.arrive(FACTS), return_exceptions=True
+    )
+    assert isinstance(outcomes[0], ResponseError)
+    assert outcomes[1] == FACTS

@@ -1,0 +1,23 @@
+-- batch.lua: several operations in one call, run in order, each as its own script would
+-- run it (the whole batch is atomic too). An operation that raises an error is reported in
+-- its slot; the others still run. Prepended: the operations (op_<name>) and the OPS table.
+-- KEYS[n] the key operation n works on (the router's: KEYS[1], the namespace, every time)
+-- ARGV[1] number of operations, then per operation: its name (enqueue, accept, ...), its
+-- argument count c, and its c arguments as that operation's own script takes them.
+-- Returns one entry per operation: {1, result} or {0, error message}.
+local out, i = {}, 2
+for n = 1, tonumber(ARGV[1]) do
+  local name, argc = ARGV[i], tonumber(ARGV[i + 1])
+  local args = {}
+  for j = 1, argc do args[j] = ARGV[i + 1 + j] end
+  i = i + 2 + argc
+  local op = OPS[name]
+  if not op then
+    out[n] = {0, 'unknown operation ' .. tostring(name)}
+  else
+    local ok, res = pcall(op, KEYS[n], args)
+    if ok then out[n] = {1, res}
+    else out[n] = {0, type(res) == 'table' and tostring(res.err) or tostring(res)} end
+  end
+end
+return out

@@ -1,0 +1,111 @@
+"""Operations of one event-loop turn share one call of the batch script, each still its own."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError, ResponseError
+
+from routing.batching import Arg, OperationBatcher, Script, batch_source, single_source
+from routing.keys import Keys
+
+# Two small operations: add to a counter and say what it holds; fail on purpose.
+OPERATIONS = {
+    "add": "return redis.call('INCRBY', KEY, ARGV[1])",
+    "fail": "return redis.call('HGET', KEY, 'x')",  # WRONGTYPE on a string key
+}
+
+
+def counting(redis: aioredis.Redis, sent: list[int]) -> Script:
+    """The batch script, noting how many operations each call carries."""
+    script = redis.register_script(batch_source([], OPERATIONS))
+
+    async def counted(*, keys: Sequence[str], args: Sequence[Arg]) -> Any:
+        sent.append(len(keys))
+        return await script(keys=keys, args=args)
+
+    return counted
+
+
+async def test_one_turn_is_one_call_run_in_order(redis: aioredis.Redis, keys: Keys) -> None:
+    sent: list[int] = []
+    batcher = OperationBatcher(counting(redis, sent))
+    counter = keys.namespace() + "n"
+    replies = await asyncio.gather(*(batcher.run("add", counter, [1]) for _ in range(5)))
+    assert replies == [1, 2, 3, 4, 5]
+    assert sent == [5]
+
+
+async def test_a_lone_operation_leaves_at_once(redis: aioredis.Redis, keys: Keys) -> None:
+    sent: list[int] = []
+    batcher = OperationBatcher(counting(redis, sent))
+    assert await batcher.run("add", keys.namespace() + "n", [7]) == 7
+    assert await batcher.run("add", keys.namespace() + "n", [1]) == 8
+    assert sent == [1, 1]
+
+
+async def test_a_batch_is_split_at_its_limit(redis: aioredis.Redis, keys: Keys) -> None:
+    sent: list[int] = []
+    batcher = OperationBatcher(counting(redis, sent), max_operations=2)
+    replies = await asyncio.gather(
+        *(batcher.run("add", keys.namespace() + f"n{n}", [n]) for n in range(5))
+    )
+    assert replies == [0, 1, 2, 3, 4]
+    assert sorted(sent) == [1, 2, 2]
+
+
+async def test_a_failing_operation_fails_only_its_caller(redis: aioredis.Redis, keys: Keys) -> None:
+    batcher = OperationBatcher(counting(redis, []))
+    counter = keys.namespace() + "n"
+    outcomes = await asyncio.gather(
+        batcher.run("add", counter, [1]),
+        batcher.run("fail", counter, []),
+        batcher.run("add", counter, [1]),
+        return_exceptions=True,
+    )
+    assert outcomes[0] == 1
+    assert isinstance(outcomes[1], ResponseError)
+    assert str(outcomes[1]).startswith("fail: ")
+    assert "WRONGTYPE" in str(outcomes[1])
+    assert outcomes[2] == 2
+
+
+async def test_an_unknown_operation_is_refused(redis: aioredis.Redis, keys: Keys) -> None:
+    batcher = OperationBatcher(counting(redis, []))
+    with pytest.raises(ResponseError, match="unknown operation forget"):
+        await batcher.run("forget", keys.namespace() + "n", [])
+
+
+async def test_a_lost_connection_reaches_every_caller() -> None:
+    async def broken(*, keys: Sequence[str], args: Sequence[Arg]) -> Any:
+        raise ConnectionError("gone")
+
+    batcher = OperationBatcher(broken)
+    outcomes = await asyncio.gather(
+        batcher.run("add", "k", [1]), batcher.run("add", "k", [2]), return_exceptions=True
+    )
+    assert all(isinstance(o, ConnectionError) for o in outcomes)
+
+
+async def test_a_cancelled_caller_leaves_the_others_alone(
+    redis: aioredis.Redis, keys: Keys
+) -> None:
+    batcher = OperationBatcher(counting(redis, []))
+    counter = keys.namespace() + "n"
+    first = asyncio.ensure_future(batcher.run("add", counter, [1]))
+    second = asyncio.ensure_future(batcher.run("add", counter, [10]))
+    await asyncio.sleep(0)  # both queued, the batch on its way
+    first.cancel()
+    assert await second == 11  # the cancelled operation ran all the same
+    assert first.cancelled()
+
+
+async def test_single_source_runs_one_operation_on_keys_1(
+    redis: aioredis.Redis, keys: Keys
+) -> None:
+    script = redis.register_script(single_source([], "add", OPERATIONS["add"]))
+    assert await script(keys=[keys.namespace() + "n"], args=[3]) == 3
