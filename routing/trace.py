@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class PassReason(StrEnum):
@@ -31,15 +31,18 @@ class StepStatus(StrEnum):
     AVAILABLE = "available"
 
 
-@dataclass(frozen=True, slots=True)
-class SkippedStep:
+# By value, for parsing: a dict lookup costs a tenth of calling the enum class.
+_PASS_REASONS = {reason.value: reason for reason in PassReason}
+_STEP_STATUSES = {status.value: status for status in StepStatus}
+
+
+class SkippedStep(NamedTuple):
     step: int
     why: StepStatus
     at_ms: int
 
 
-@dataclass(frozen=True, slots=True)
-class GradeCandidates:
+class GradeCandidates(NamedTuple):
     """One grade's agents in the queue when the decision was made (idle excludes the chosen)."""
 
     grade: int
@@ -49,8 +52,7 @@ class GradeCandidates:
     idle: int
 
 
-@dataclass(frozen=True, slots=True)
-class PassedOver:
+class PassedOver(NamedTuple):
     agent_id: str
     grade: int
     why: PassReason
@@ -77,7 +79,10 @@ class DecisionTrace:
     passed_over: tuple[PassedOver, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        for name in ("skipped", "candidates", "passed_over"):
+            out[name] = tuple(record._asdict() for record in out[name])
+        return out
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
@@ -139,6 +144,7 @@ class DecisionTrace:
         low, high = int(lo), int(hi)
         counts = [int(x) for x in fields[10:22]]
         rest = fields[22:]
+        reasons = _PASS_REASONS
         return cls(
             call_id=call_id,
             queue=queue,
@@ -158,7 +164,7 @@ class DecisionTrace:
                 for g in range(1, 5)
             ),
             passed_over=tuple(
-                PassedOver(str(rest[i]), int(rest[i + 1]), PassReason(str(rest[i + 2])))
+                PassedOver(str(rest[i]), int(rest[i + 1]), reasons[str(rest[i + 2])])
                 for i in range(0, len(rest), 3)
             ),
         )
@@ -170,5 +176,5 @@ def _skipped(text: str) -> tuple[SkippedStep, ...]:
     for part in text.split(";"):
         if part:
             step, why, at = part.split(":")
-            out.append(SkippedStep(int(step), StepStatus(why), int(at)))
+            out.append(SkippedStep(int(step), _STEP_STATUSES[why], int(at)))
     return tuple(out)
