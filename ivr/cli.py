@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import sys
@@ -81,6 +82,7 @@ def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
             print(demo_users_banner(app[DEMO_USERS]), flush=True)
 
     app.on_startup.append(announce)
+    app.on_startup.append(freeze_long_lived)  # last: after every start-up context
     access_log = logging.getLogger("aiohttp.access") if settings.log_level == "DEBUG" else None
     web.run_app(
         app,
@@ -91,6 +93,15 @@ def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
         loop=new_event_loop(),
     )
     return 0
+
+
+async def freeze_long_lived(_app: web.Application | None = None) -> None:
+    """Take what exists now (modules, the app, its config, its connections) out of the
+    garbage collector's full passes: it lives as long as the process, and a full pass over
+    the ~130,000 start-up objects held the event loop for 50-70 ms. Later passes scan only
+    what calls create. Run once, when start-up is done."""
+    gc.collect()
+    gc.freeze()
 
 
 def new_event_loop() -> asyncio.AbstractEventLoop:
