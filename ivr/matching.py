@@ -34,8 +34,8 @@ class Matching:
         `again` when Redis lost them)."""
         if loaded.version in self._applied and not again:
             return
-        for name, spec in loaded.config.queues.items():
-            await self.router.configure_queue(spec.rules(name))
+        for rules in loaded.queue_rules.values():
+            await self.router.configure_queue(rules)
         self._applied.add(loaded.version)
         log.info("router: queue rules of config version %d applied", loaded.version)
 
@@ -50,7 +50,7 @@ class Matching:
     ) -> Enqueued:
         """Queue a call with its VIP head start; rules lost with Redis are given again."""
         await self.ensure_rules(loaded)
-        offset = loaded.config.queues[queue].rules(queue).priority_offset_ms(vip_class)
+        offset = loaded.queue_rules[queue].priority_offset_ms(vip_class)
         enqueued = await self.router.enqueue(
             call_sid, queue, priority_offset_ms=offset, arrived_ms=arrived_ms
         )

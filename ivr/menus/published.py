@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ivr.menus.schema import Caller, Config, Hotline
 from queues import config_versions
 from routing.keys import Keys
+from routing.rules import QueueRules
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ class LoadedConfig:
     hotlines: dict[str, Hotline] = field(default_factory=dict)
     by_number: dict[str, Hotline] = field(default_factory=dict)
     callers: dict[str, Caller] = field(default_factory=dict)
+    queue_rules: dict[str, QueueRules] = field(default_factory=dict)  # the router's, by queue
     # Documents that depend only on this version (menu prompts), rendered once per process.
     rendered: dict[tuple[object, ...], str] = field(default_factory=dict, compare=False)
 
@@ -58,7 +60,8 @@ class LoadedConfig:
         }
         callers = {_NOT_DIGITS.sub("", c.phone): c for c in config.callers}
         hotlines = {h.id: h for h in config.hotlines}
-        return cls(version, config, hotlines, by_number, callers)
+        rules = {name: spec.rules(name) for name, spec in config.queues.items()}
+        return cls(version, config, hotlines, by_number, callers, rules)
 
     def hotline_for(self, dialled: str) -> Hotline | None:
         for variant in number_variants(dialled):

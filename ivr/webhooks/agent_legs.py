@@ -13,6 +13,7 @@ from ivr.appkeys import AGENT_EVENTS, BRIDGE, CALLS, CLOCK, MATCHING
 from ivr.webhooks.actions import queue_target
 from ivr.webhooks.context import call_context
 from ivr.webhooks.params import BadParams, CallStatus, VoiceRequest
+from ivr.webhooks.shared import shared
 from ivr.webhooks.signature import FORM
 from ivr.webhooks.voice import xml
 from ivr.work_order_logging import log_work_order
@@ -43,15 +44,15 @@ async def agent_status(request: web.Request) -> web.Response:
     """The agent's leg rang, was answered, or ended; each changes the router once."""
     params = VoiceRequest.parse(request[FORM])
     call_sid, agent_id, token = _offer_query(request)
-    matching = request.config_dict[MATCHING]
-    events = request.config_dict[AGENT_EVENTS]
+    matching = shared(request)[MATCHING]
+    events = shared(request)[AGENT_EVENTS]
     status = params.status
     if status is CallStatus.IN_PROGRESS:
         outcome = await matching.router.accept(call_sid, token)
         await matching.deliver(outcome.offers)
         if outcome.result is OfferResult.ACCEPTED:
-            now = request.config_dict[CLOCK]()
-            await request.config_dict[CALLS].update(
+            now = shared(request)[CLOCK]()
+            await shared(request)[CALLS].update(
                 call_sid, outcome="answered", answered_ms=str(int(now.timestamp() * 1000))
             )
             number = await log_work_order(request, call_sid)
@@ -68,7 +69,7 @@ async def agent_status(request: web.Request) -> web.Response:
         outcome = await matching.router.complete(call_sid, token, by_caller=False)
         await matching.deliver(outcome.offers)
         if outcome.result is OfferResult.COMPLETED:
-            await request.config_dict[CALLS].update(call_sid, talk_s=str(params.call_duration))
+            await shared(request)[CALLS].update(call_sid, talk_s=str(params.call_duration))
             await events.publish(agent_id, "ended", call_sid=call_sid, talk_s=params.call_duration)
     elif status is not None and status.value in RELEASE_CAUSES:
         # The Dial action on the caller's call releases the offer: it can ring the next
@@ -83,7 +84,7 @@ async def dial_result(request: web.Request) -> web.Response:
     ctx = await call_context(request, params)
     call_sid, agent_id, token = _offer_query(request)
     queue = request.query.get("q", "")
-    matching = request.config_dict[MATCHING]
+    matching = shared(request)[MATCHING]
     if params.dial_status in {"completed", "answered"}:
         # The agent hung up first; the caller is still on the line.
         outcome = await matching.router.complete(call_sid, token, by_caller=False)
@@ -101,7 +102,7 @@ async def dial_result(request: web.Request) -> web.Response:
     again = next((o for o in outcome.offers if o.call_id == call_sid), None)
     await matching.deliver(o for o in outcome.offers if o.call_id != call_sid)
     if again is not None:  # another agent is free: ring them straight away
-        return xml(await request.config_dict[BRIDGE].connect_now(again, ctx.voice))
+        return xml(await shared(request)[BRIDGE].connect_now(again, ctx.voice))
     if queue not in ctx.loaded.config.queues:
         return xml(twiml.say_then_hangup(ctx.voice, ctx.hotline.messages.apology))
     # Back in the carrier's queue; the router kept the call's old place.

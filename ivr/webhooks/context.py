@@ -7,6 +7,7 @@ from aiohttp import web
 from ivr.appkeys import CONFIGS
 from ivr.webhooks.actions import CallContext
 from ivr.webhooks.params import BadParams, VoiceRequest
+from ivr.webhooks.shared import shared
 
 
 async def call_context(request: web.Request, params: VoiceRequest) -> CallContext:
@@ -19,7 +20,7 @@ async def call_context(request: web.Request, params: VoiceRequest) -> CallContex
     version_raw = request.query.get("v", "")
     if not version_raw.isdigit():
         raise BadParams(f"v: expected a config version number, got {version_raw!r}")
-    loaded = await request.config_dict[CONFIGS].version(int(version_raw))
+    loaded = await shared(request)[CONFIGS].version(int(version_raw))
     hotline = loaded.hotlines.get(hotline_id)
     if hotline is None:
         raise BadParams(f"h: no hotline {hotline_id!r} in config version {loaded.version}")

@@ -14,6 +14,7 @@ from ivr.webhooks.actions import answer_action
 from ivr.webhooks.context import call_context
 from ivr.webhooks.joining import respond
 from ivr.webhooks.params import ENDED, VoiceRequest
+from ivr.webhooks.shared import shared
 from ivr.webhooks.signature import FORM
 from ivr.webhooks.voice import xml
 from queues import call_records, voicemails
@@ -28,15 +29,15 @@ async def status(request: web.Request) -> web.Response:
     params = VoiceRequest.parse(request[FORM])
     if params.status not in ENDED:
         return xml(twiml.empty())
-    matching = request.config_dict[MATCHING]
+    matching = shared(request)[MATCHING]
     # Waiting, ringing or talking: the router lets go of the call (and frees the agent).
     outcome = await matching.router.abandon(params.call_sid)
     await matching.deliver(outcome.offers)
-    facts, fields = await request.config_dict[CALLS].facts(params.call_sid)
+    facts, fields = await shared(request)[CALLS].facts(params.call_sid)
     if facts is None:
         log.info("call_sid=%s ended (%s) with no call state", params.call_sid, params.status)
         return xml(twiml.empty())
-    now = request.config_dict[CLOCK]()
+    now = shared(request)[CLOCK]()
     record = call_records.CallRecord(
         call_sid=params.call_sid,
         hotline_id=facts.hotline_id,
@@ -51,7 +52,7 @@ async def status(request: web.Request) -> web.Response:
         ended_at=now,
         duration_s=params.call_duration,
     )
-    async with request.config_dict[SESSIONMAKER]() as session, session.begin():
+    async with shared(request)[SESSIONMAKER]() as session, session.begin():
         inserted = await call_records.record_call(session, record)
     log.info(
         "call_sid=%s ended status=%s outcome=%s recorded=%s",
@@ -67,7 +68,7 @@ async def voicemail(request: web.Request) -> web.Response:
     """The caller finished recording: keep the message, thank them, hang up."""
     params = VoiceRequest.parse(request[FORM])
     ctx = await call_context(request, params)
-    calls = request.config_dict[CALLS]
+    calls = shared(request)[CALLS]
     if params.recording_url:
         _, fields = await calls.facts(params.call_sid)
         row = voicemails.Voicemail(
@@ -77,9 +78,9 @@ async def voicemail(request: web.Request) -> web.Response:
             recording_url=params.recording_url,
             duration_s=params.recording_duration,
             path=fields.get("path", ""),
-            created_at=request.config_dict[CLOCK](),
+            created_at=shared(request)[CLOCK](),
         )
-        async with request.config_dict[SESSIONMAKER]() as session, session.begin():
+        async with shared(request)[SESSIONMAKER]() as session, session.begin():
             await voicemails.save(session, row)
         log.info("call_sid=%s left a voicemail of %ds", params.call_sid, row.duration_s)
     return xml(twiml.say_then_hangup(ctx.voice, ctx.hotline.messages.goodbye))
@@ -95,6 +96,6 @@ async def transfer_result(request: web.Request) -> web.Response:
         answer = answer_action(
             request, ctx, hotline.operator, start(hotline), [hotline.messages.apology]
         )
-        await request.config_dict[CALLS].update(params.call_sid, **answer.fields)
+        await shared(request)[CALLS].update(params.call_sid, **answer.fields)
         return xml(await respond(request, ctx, answer))
     return xml(twiml.say_then_hangup(ctx.voice, ctx.hotline.messages.goodbye))

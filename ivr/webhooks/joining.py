@@ -11,6 +11,7 @@ from ivr import twiml
 from ivr.appkeys import BRIDGE, CALLS, MATCHING
 from ivr.menus.schema import Text
 from ivr.webhooks.actions import Answer, CallContext, queue_target
+from ivr.webhooks.shared import shared
 from ivr.webhooks.urls import public_url
 from routing.offer import EnqueueStatus
 
@@ -46,9 +47,9 @@ async def join_queue(
 
     `vip_class` saves a read when the caller already knows it.
     """
-    matching = request.config_dict[MATCHING]
+    matching = shared(request)[MATCHING]
     if vip_class is None:
-        facts, _ = await request.config_dict[CALLS].facts(ctx.call_sid)
+        facts, _ = await shared(request)[CALLS].facts(ctx.call_sid)
         vip_class = facts.vip_class if facts else ""
     enqueued = await matching.enqueue(ctx.loaded, ctx.call_sid, queue, vip_class=vip_class)
     if enqueued.status is EnqueueStatus.FULL:
@@ -57,7 +58,7 @@ async def join_queue(
         return await overflow_answer(request, ctx, queue, [*lead, NOBODY_ON_DUTY])
     offer = enqueued.offer
     if offer is not None and offer.call_id == ctx.call_sid:
-        return await request.config_dict[BRIDGE].connect_now(offer, ctx.voice, lead)
+        return await shared(request)[BRIDGE].connect_now(offer, ctx.voice, lead)
     if lead:
         return twiml.enqueue(ctx.voice, queue_target(request, ctx, queue), lead=lead)
     key = (ctx.hotline.id, "enqueue", queue)
@@ -73,7 +74,7 @@ async def overflow_answer(
 ) -> str:
     """Where the queue sends callers it cannot serve: another queue, voicemail, goodbye."""
     target = ctx.loaded.config.queues[queue].routing.on_max_wait
-    calls = request.config_dict[CALLS]
+    calls = shared(request)[CALLS]
     if target.type == "queue" and target.queue in ctx.loaded.config.queues:
         await calls.update(ctx.call_sid, queue=target.queue, overflow_from=queue)
         return await join_queue(request, ctx, target.queue, lead)

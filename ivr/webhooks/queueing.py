@@ -15,6 +15,7 @@ from ivr.webhooks.actions import CallContext, menu_prompt
 from ivr.webhooks.context import call_context
 from ivr.webhooks.joining import QUEUE_FULL, overflow_answer
 from ivr.webhooks.params import QueueResult, VoiceRequest
+from ivr.webhooks.shared import shared
 from ivr.webhooks.signature import FORM
 from ivr.webhooks.urls import public_url
 from ivr.webhooks.voice import xml
@@ -45,10 +46,10 @@ async def wait_key(request: web.Request) -> web.Response:
     kind = spec.wait_keys.get(params.digits[:1]) if spec is not None else None
     if kind is None:
         return xml(await wait_segment(request, ctx, queue, params.queue_time, announce=False))
-    router = request.config_dict[MATCHING].router
+    router = shared(request)[MATCHING].router
     outcome = await router.leave(params.call_sid, LeaveReason.KEY, key=params.digits[:1])
-    await request.config_dict[MATCHING].deliver(outcome.offers)
-    await request.config_dict[CALLS].update(params.call_sid, leave=f"key:{kind}")
+    await shared(request)[MATCHING].deliver(outcome.offers)
+    await shared(request)[CALLS].update(params.call_sid, leave=f"key:{kind}")
     log.info("call_sid=%s left queue %s by key (%s)", params.call_sid, queue, kind)
     return xml(twiml.leave())
 
@@ -60,8 +61,8 @@ async def queue_result(request: web.Request) -> web.Response:
     messages = ctx.hotline.messages
     result = params.queue_result
     queue = request.query.get("q", "")
-    calls = request.config_dict[CALLS]
-    matching = request.config_dict[MATCHING]
+    calls = shared(request)[CALLS]
+    matching = shared(request)[MATCHING]
     log.info(
         "call_sid=%s queue=%s result=%s waited=%ds",
         params.call_sid,
@@ -91,7 +92,7 @@ async def queue_result(request: web.Request) -> web.Response:
 
 async def _after_leave(request: web.Request, ctx: CallContext, queue: str) -> str:
     """Why the caller left the carrier's queue decides what comes next."""
-    dial = await request.config_dict[BRIDGE].pending_dial(ctx.call_sid)
+    dial = await shared(request)[BRIDGE].pending_dial(ctx.call_sid)
     if dial is not None:
         return dial  # the live-call update failed; the Enqueue action dials instead
     intent = await leave_intent(request, ctx.call_sid)

@@ -18,6 +18,7 @@ from ivr.webhooks.actions import Answer, CallContext, answer_action, menu_prompt
 from ivr.webhooks.context import call_context
 from ivr.webhooks.joining import respond
 from ivr.webhooks.params import BadParams, VoiceRequest
+from ivr.webhooks.shared import shared
 from ivr.webhooks.signature import FORM
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ def xml(body: str) -> web.Response:
 async def incoming(request: web.Request) -> web.Response:
     """A call arrives: find the hotline, the caller, the hours; answer the first step."""
     params = VoiceRequest.parse(request[FORM])
-    registry = request.config_dict[CONFIGS]
+    registry = shared(request)[CONFIGS]
     loaded = await registry.current()
     hotline = loaded.hotline_for(params.dialled)
     if hotline is None:
@@ -41,7 +42,7 @@ async def incoming(request: web.Request) -> web.Response:
         return xml(twiml.say_then_hangup(twiml.DEFAULT_VOICE, twiml.UNKNOWN_NUMBER))
     caller = loaded.caller(params.caller)
     vip = caller.vip if caller is not None and caller.vip else ""
-    now = request.config_dict[CLOCK]()
+    now = shared(request)[CLOCK]()
     ctx = CallContext(loaded, hotline, params.call_sid)
     answer = _first_answer(request, ctx, vip, now)
     facts = CallFacts(
@@ -53,7 +54,7 @@ async def incoming(request: web.Request) -> web.Response:
         vip_class=vip,
         arrived_ms=int(now.timestamp() * 1000),
     )
-    stored = await request.config_dict[CALLS].arrive(facts, **answer.fields)
+    stored = await shared(request)[CALLS].arrive(facts, **answer.fields)
     if stored != facts:  # a retried webhook: answer as the first delivery was answered
         loaded = await registry.version(stored.version)
         hotline = loaded.hotlines.get(stored.hotline_id, hotline)
@@ -65,7 +66,7 @@ async def incoming(request: web.Request) -> web.Response:
         loaded.version,
         vip or "-",
     )
-    await request.config_dict[MATCHING].ensure_rules(loaded)
+    await shared(request)[MATCHING].ensure_rules(loaded)
     return xml(await respond(request, CallContext(loaded, hotline, params.call_sid), answer))
 
 
@@ -103,7 +104,7 @@ async def menu(request: web.Request) -> web.Response:
     choice = None
     if result.selection is not None:
         choice = (result.selection.depth, result.selection.render())
-    calls = request.config_dict[CALLS]
+    calls = shared(request)[CALLS]
     outcome = result.outcome
     if isinstance(outcome, Prompt):
         if choice is not None:

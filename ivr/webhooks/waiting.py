@@ -11,6 +11,7 @@ from ivr import twiml
 from ivr.appkeys import BRIDGE, CALLS, CLOCK, MATCHING
 from ivr.menus.schema import Text
 from ivr.webhooks.actions import CallContext
+from ivr.webhooks.shared import shared
 from ivr.webhooks.urls import public_url
 from queues.catalogue import QueueSpec, WaitKey
 from routing.offer import LeaveReason
@@ -66,16 +67,16 @@ async def wait_segment(
     announce: bool = True,
 ) -> str:
     spec = ctx.loaded.config.queues[queue]
-    matching = request.config_dict[MATCHING]
+    matching = shared(request)[MATCHING]
     router = matching.router
-    calls = request.config_dict[CALLS]
+    calls = shared(request)[CALLS]
     facts, state = await calls.facts(ctx.call_sid)
     if state.get("bridge") == "pending":
         return twiml.leave()  # the Enqueue action will dial the agent
     position = await router.position(ctx.call_sid)
     if position is None and state.get("queue") == queue and state.get("outcome") == "queued":
         # Redis lost the call (flushed, failed over): put it back where it was.
-        now_ms = int(request.config_dict[CLOCK]().timestamp() * 1000)
+        now_ms = int(shared(request)[CLOCK]().timestamp() * 1000)
         enqueued = await matching.enqueue(
             ctx.loaded,
             ctx.call_sid,
@@ -87,7 +88,7 @@ async def wait_segment(
             "call_sid=%s unknown to the router: put back (%s)", ctx.call_sid, enqueued.status
         )
         if enqueued.offer is not None:
-            await request.config_dict[BRIDGE].ring(enqueued.offer)
+            await shared(request)[BRIDGE].ring(enqueued.offer)
         position = await router.position(ctx.call_sid)
     if position is not None and position.state != "waiting":
         return twiml.hold(ctx.voice, {}, None, RINGING_PAUSE_S)
@@ -112,5 +113,5 @@ async def wait_segment(
 
 
 async def leave_intent(request: web.Request, call_sid: str) -> str:
-    _, state = await request.config_dict[CALLS].facts(call_sid)
+    _, state = await shared(request)[CALLS].facts(call_sid)
     return state.get("leave", "")

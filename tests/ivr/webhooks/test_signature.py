@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 from aiohttp.test_utils import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 
+from ivr.webhooks.signature import form_pairs
 from tests.ivr.conftest import PUBLIC_URL, TwilioPoster, new_call_sid
 
 DEMO_NUMBER = "+8695598"
@@ -72,3 +76,8 @@ async def test_oversized_body_is_refused(twilio: TwilioPoster) -> None:
 async def test_get_is_not_allowed(client: TestClient[Any, Any]) -> None:
     response = await client.get("/twilio/voice")
     assert response.status == 405
+
+
+@given(st.text(alphabet="ab=&+%2Fü ", max_size=40))
+def test_form_fields_are_read_as_parse_qsl_reads_them(body: str) -> None:
+    assert form_pairs(body) == parse_qsl(body, keep_blank_values=True)

@@ -1,0 +1,15 @@
+"""The app's shared resources (`ivr.appkeys`) as a webhook reads them.
+
+The `/twilio/` sub-app keeps no state of its own: every resource lives on the root app.
+`request.config_dict` would look in the sub-app first and miss on every read, several times
+per webhook; the root app holds what it would find, read in one step.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+
+def shared(request: web.Request) -> web.Application:
+    """The root application, where every shared resource lives."""
+    return request.match_info.apps[0]
