@@ -2,19 +2,23 @@
 
     .venv/bin/python bench/router_bench.py --redis-url redis://127.0.0.1:6379/0
 
-Two throughput figures per size, both from one Python process:
+Two throughput figures per size, both from one Python process, on the event loop the
+server runs on (uvloop where installed; `--loop asyncio` for asyncio's own):
 
-- "scripts": offers per second of Redis round-trip time spent in the scripts that make
-  offers (enqueue, and match_agent for freed agents), pipelined `--batch` deep; accepting and
-  completing (which free the agents again) run but are not timed. The baseline is a trivial
-  EVALSHA pipelined the same way in the same run.
-- "cycle": offers per wall-clock second while `--concurrency` asyncio tasks share one
-  connection pool, as a server handles many calls at once; each task enqueues a call through
-  `Router.enqueue` and, when it is offered, accepts and completes it through the Router (which
-  gives the freed agent its next call). Everything is timed, agents' side included.
+- "matches/s": offers per second of time spent enqueueing. Each round enqueues `--round`
+  calls at once through `Router.enqueue`, as a server does when that many callers reach
+  their queues together; the router batches them (`routing.batching`) and each enqueue that
+  finds an idle agent is a match, made by the same script that queues the call. Between
+  rounds, untimed, every offer is accepted and completed through the Router, which frees
+  the agents and matches any call that found none, so every round starts alike.
+- "cycle/s": offers per wall-clock second while `--concurrency` tasks each enqueue a call,
+  accept and complete it through the Router (which gives the freed agent its next call).
+  Everything is timed, the agents' side included.
 
-Latency is one `Router.enqueue` awaited at a time with an agent idle. Every loop is bounded
-in count and time; the keys live under a unique prefix and are deleted at the end.
+The baseline is a trivial EVALSHA pipelined `--batch` deep, in the same run. Latency is
+one `Router.enqueue` awaited at a time with an agent idle. Like the server, the process
+freezes its start-up objects out of the garbage collector's full passes. Every loop is
+bounded in count and time; the keys live under a unique prefix and are deleted at the end.
 """
 
 from __future__ import annotations
@@ -28,10 +32,12 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import redis.asyncio as aioredis
 
+from ivr.cli import freeze_long_lived, new_event_loop
+from routing.connection import connection_pool_options
 from routing.keys import Keys
 from routing.offer import Offer
 from routing.router import Router
@@ -89,15 +95,38 @@ async def login_agents(router: Router, agents: int, queues: list[str], rng: rand
             await pipe.execute()
 
 
-async def free(router: Router, offers: list[list[Any]]) -> None:
-    """Accept and complete offers (untimed); return what the freed agents were offered."""
-    scripts, ns, now = router.scripts, [router.keys.namespace()], router.clock()
-    async with router.redis.pipeline(transaction=False) as pipe:
-        for row in offers:
-            await scripts.accept(keys=ns, args=[row[0], row[3], now], client=pipe)
-            args = [row[0], row[3], now, "COMPLETEAGENT", 60_000]
-            await scripts.complete(keys=ns, args=args, client=pipe)
-        await pipe.execute()
+async def settle(router: Router, offers: Sequence[Offer]) -> None:
+    """Accept and complete offers, and the offers their completion makes, until none is left."""
+    while offers:
+        await asyncio.gather(*(router.accept(o.call_id, o.token) for o in offers))
+        done = await asyncio.gather(
+            *(router.complete(o.call_id, o.token, by_caller=False) for o in offers)
+        )
+        offers = [nxt for outcome in done for nxt in outcome.offers]
+
+
+async def match_rate(
+    router: Router, names: list[str], rng: random.Random, round_size: int, seconds: float
+) -> float:
+    """Offers per second of time spent enqueueing, `round_size` calls at a time.
+
+    Each round enqueues `round_size` calls concurrently through `Router.enqueue`, as a server
+    does when that many callers reach a queue at once; the offers enqueueing made are
+    counted. Between rounds (untimed) every offer is accepted and completed, which frees the
+    agents and gives any call that found none its agent, so every round starts alike.
+    """
+    counter = iter(range(10_000_000))
+    matched, spent = 0, 0.0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and matched < 5_000_000:
+        calls = [(f"m{next(counter)}", rng.choice(names)) for _ in range(round_size)]
+        start = time.perf_counter()
+        results = await asyncio.gather(*(router.enqueue(call, queue) for call, queue in calls))
+        spent += time.perf_counter() - start
+        offers = [r.offer for r in results if r.offer is not None]
+        matched += len(offers)
+        await settle(router, offers)
+    return matched / spent
 
 
 async def cycle(
@@ -130,7 +159,12 @@ async def cycle(
 
 
 async def measure(
-    redis: aioredis.Redis, agents: int, queues: int, batch: int, seconds: float, concurrency: int
+    redis: aioredis.Redis,
+    agents: int,
+    queues: int,
+    round_size: int,
+    seconds: float,
+    concurrency: int,
 ) -> Figures:
     keys = Keys(f"bench-{uuid.uuid4().hex[:8]}")
     router = Router(redis, keys)
@@ -139,34 +173,7 @@ async def measure(
     for name in names:
         await router.configure_queue(QueueRules(name, wrap_up_s=0, backoff=Backoff(0, 0, 0)))
     await login_agents(router, agents, names, rng)
-    scripts, ns = router.scripts, [keys.namespace()]
-    matched, spent, n = 0, 0.0, 0
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and matched < 2_000_000:
-        now = router.clock()
-        async with redis.pipeline(transaction=False) as pipe:
-            for _ in range(batch):
-                n += 1
-                args: list[Any] = [f"c{n}", rng.choice(names), now, now, 0, rng.random()]
-                args += [3, 100, 86_400_000]
-                await scripts.enqueue(keys=ns, args=args, client=pipe)
-            start = time.perf_counter()
-            rows = cast(list[list[Any]], await pipe.execute())
-            spent += time.perf_counter() - start
-        offers = [row[1:] for row in rows if len(row) > 1]
-        matched += len(offers)
-        await free(router, offers)
-        # freed agents take the calls that found no idle agent, as Router.complete does
-        async with redis.pipeline(transaction=False) as pipe:
-            for row in offers:
-                wake: list[Any] = [row[1], router.clock(), 3, 100]
-                await scripts.match_agent(keys=ns, args=wake, client=pipe)
-            start = time.perf_counter()
-            extra: list[Any] = await pipe.execute()
-            spent += time.perf_counter() - start
-        again = [row for row in extra if row]
-        matched += len(again)
-        await free(router, again)
+    matches_s = await match_rate(router, names, rng, round_size, seconds)
     per_s = await cycle(router, names, rng, concurrency, seconds)
     samples = []
     for i in range(2000):
@@ -174,10 +181,10 @@ async def measure(
         out = await router.enqueue(f"lat{i}", rng.choice(names))
         samples.append((time.perf_counter() - start) * 1000)
         if out.offer is not None:
-            await free(router, [[out.offer.call_id, "", "", out.offer.token]])
+            await settle(router, [out.offer])
     await cleanup(redis, keys)
     p50, p99 = percentile(samples, 0.5), percentile(samples, 0.99)
-    return Figures(agents, queues, matched / spent, per_s, p50, p99)
+    return Figures(agents, queues, matches_s, per_s, p50, p99)
 
 
 async def memory(redis: aioredis.Redis, count: int) -> tuple[float, float]:
@@ -224,28 +231,37 @@ async def cleanup(redis: aioredis.Redis, keys: Keys) -> None:
         await redis.delete(key)
 
 
-async def main(argv: Sequence[str] | None = None) -> None:
+def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
-    parser.add_argument("--batch", type=int, default=25)
+    parser.add_argument("--batch", type=int, default=25, help="baseline pipeline depth")
+    parser.add_argument("--round", type=int, default=64, help="calls enqueued at once")
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--agents", type=int, nargs="*", default=[100, 1_000, 10_000, 100_000])
     parser.add_argument("--queues", type=int, nargs="*", default=[5, 50])
-    args = parser.parse_args(argv)
-    redis = aioredis.Redis.from_url(args.redis_url, decode_responses=True)
+    parser.add_argument("--loop", choices=["server", "asyncio"], default="server")
+    return parser.parse_args(argv)
+
+
+async def run(args: argparse.Namespace, loop_name: str) -> None:
+    redis = aioredis.Redis.from_url(
+        args.redis_url, decode_responses=True, **connection_pool_options()
+    )
+    await freeze_long_lived()  # as the server does once started
     info = await redis.info("server")
     print(
-        f"redis {info['redis_version']}; batch {args.batch}; concurrency {args.concurrency};"
+        f"redis {info['redis_version']}; event loop {loop_name}; round {args.round};"
+        f" batch {args.batch}; concurrency {args.concurrency};"
         f" {args.seconds} s per figure; load average {os.getloadavg()}"
     )
     calls_s, b50, b99 = await baseline(redis, args.batch, args.seconds)
     print(f"baseline trivial EVALSHA: {calls_s:,.0f} calls/s; p50 {b50:.3f} ms, p99 {b99:.3f} ms")
-    print("agents  queues  scripts/s  x baseline   cycle/s  enqueue-to-offer p50  p99")
+    print("agents  queues  matches/s  x baseline   cycle/s  enqueue-to-offer p50  p99")
     results = []
     for queues in args.queues:
         for agents in args.agents:
-            f = await measure(redis, agents, queues, args.batch, args.seconds, args.concurrency)
+            f = await measure(redis, agents, queues, args.round, args.seconds, args.concurrency)
             results.append(f)
             print(
                 f"{agents:>7} {queues:>6} {f.matches_per_s:>10,.0f}"
@@ -259,15 +275,24 @@ async def main(argv: Sequence[str] | None = None) -> None:
             cyc = row[-1].cycle_per_s / row[0].cycle_per_s
             print(
                 f"{queues} queues: {row[-1].agents} vs {row[0].agents} agents:"
-                f" scripts {ratio:.2f}x, cycle {cyc:.2f}x"
+                f" matches {ratio:.2f}x, cycle {cyc:.2f}x"
             )
     per_call, per_agent = await memory(redis, 10_000)
     print(f"memory: {per_call:,.0f} B per waiting call, {per_agent:,.0f} B per agent")
-    print(f"median scripts/s: {statistics.median(f.matches_per_s for f in results):,.0f}")
+    print(f"median matches/s: {statistics.median(f.matches_per_s for f in results):,.0f}")
     print(f"median cycle/s: {statistics.median(f.cycle_per_s for f in results):,.0f}")
     print(f"load average {os.getloadavg()}")
     await redis.aclose()
 
 
+def main(argv: Sequence[str] | None = None) -> None:
+    args = arguments(argv)
+    loop = new_event_loop() if args.loop == "server" else asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(run(args, type(loop).__module__.split(".")[0]))
+    finally:
+        loop.close()
+
+
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import contextlib
 import html
+import importlib.util
 import os
 import platform
 import re
@@ -137,14 +138,10 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(STOP_TIMEOUT_S)
 
 
-def python_command(uvloop: bool, *args: str) -> list[str]:
-    if not uvloop:
-        return [sys.executable, *args]
-    # uvloop is a measurement option only: the server itself does not install it.
-    if args[:2] == ("-m", "ivr"):
-        code = "import sys, uvloop; uvloop.install(); from ivr.cli import main; sys.exit(main())"
-        return [sys.executable, "-c", code, *args[2:]]
-    return [sys.executable, *args, "--uvloop"]
+def server_loop() -> str:
+    """The event loop `hotline serve` runs on (`ivr.cli.new_event_loop`): uvloop where it
+    is installed. The baseline is run on the same one, so the two compare like for like."""
+    return "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
 
 
 @contextlib.contextmanager
@@ -449,7 +446,7 @@ class Machine:
     loop: str
 
     @classmethod
-    def read(cls, redis_version: str, uvloop: bool) -> Machine:
+    def read(cls, redis_version: str, loop: str) -> Machine:
         cpuinfo = Path("/proc/cpuinfo").read_text()
         model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE)
         meminfo = Path("/proc/meminfo").read_text()
@@ -461,7 +458,7 @@ class Machine:
             python=platform.python_version(),
             redis=redis_version,
             aiohttp=package_version("aiohttp"),
-            loop="uvloop" if uvloop else "asyncio (default loop)",
+            loop=f"{loop} (server and baseline)",
         )
 
 
@@ -676,10 +673,10 @@ async def run(args: argparse.Namespace) -> int:
             }
             env.pop("TWILIO_ACCOUNT_SID", None)
             env.pop("HOTLINE_CONFIG", None)
-            server_cmd = python_command(args.uvloop, "-m", "ivr", "serve")
-            baseline_cmd = python_command(
-                args.uvloop, str(BASELINE_SCRIPT), "--port", str(baseline_port)
-            )
+            server_cmd = [sys.executable, "-m", "ivr", "serve"]
+            baseline_cmd = [sys.executable, str(BASELINE_SCRIPT), "--port", str(baseline_port)]
+            if server_loop() == "uvloop":
+                baseline_cmd.append("--uvloop")
             with (
                 launched(
                     "server", server_cmd, env, server_port, "Enqueue", workdir, args.target_cpus
@@ -695,7 +692,7 @@ async def run(args: argparse.Namespace) -> int:
                 ) as baseline,
             ):
                 results, loads = await measure(args, [server, baseline], redis)
-        machine = Machine.read(redis_version, args.uvloop)
+        machine = Machine.read(redis_version, server_loop())
     finally:
         deleted = await clean_redis(redis, prefix)
         await redis.aclose()
@@ -745,7 +742,6 @@ def build_parser() -> argparse.ArgumentParser:
         default=cpu_set(str(cores - 1)) if pinning else None,
         help="CPUs for server and baseline, e.g. 1 ('' = no pinning)",
     )
-    parser.add_argument("--uvloop", action="store_true", help="run both targets on uvloop")
     parser.add_argument(
         "--doc", default=str(DEFAULT_DOC), help="Markdown file to update ('' = none)"
     )
