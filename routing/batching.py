@@ -86,6 +86,8 @@ class OperationBatcher:
             argv += [operation, len(args), *args]
         try:
             replies: list[list[Any]] = await self._script(keys=keys, args=argv)
+            if not isinstance(replies, list) or len(replies) != len(batch):
+                raise ResponseError(f"batch: {len(batch)} operations, reply {replies!r:.200}")
         except asyncio.CancelledError:
             for *_, future in batch:
                 future.cancel()

@@ -91,6 +91,17 @@ async def test_a_lost_connection_reaches_every_caller() -> None:
     assert all(isinstance(o, ConnectionError) for o in outcomes)
 
 
+async def test_a_reply_of_the_wrong_shape_fails_every_caller() -> None:
+    async def short(*, keys: Sequence[str], args: Sequence[Arg]) -> Any:
+        return [[1, "only one"]]
+
+    batcher = OperationBatcher(short)
+    outcomes = await asyncio.gather(
+        batcher.run("add", "k", [1]), batcher.run("add", "k", [2]), return_exceptions=True
+    )
+    assert all(isinstance(o, ResponseError) for o in outcomes)
+
+
 async def test_a_cancelled_caller_leaves_the_others_alone(
     redis: aioredis.Redis, keys: Keys
 ) -> None:
