@@ -32,7 +32,6 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import redis.asyncio as aioredis
 
@@ -44,6 +43,8 @@ from routing.router import Router
 from routing.rules import Backoff, QueueRules
 
 TRIVIAL = "return ARGV[1]"
+#: Logins (or calls) set up at once: within the client pool's connections.
+SETUP_CHUNK = 64
 
 
 @dataclass
@@ -84,15 +85,12 @@ async def baseline(redis: aioredis.Redis, batch: int, seconds: float) -> tuple[f
 
 
 async def login_agents(router: Router, agents: int, queues: list[str], rng: random.Random) -> None:
-    scripts, ns = router.scripts, [router.keys.namespace()]
-    for start in range(0, agents, 1000):
-        async with router.redis.pipeline(transaction=False) as pipe:
-            for a in range(start, min(agents, start + 1000)):
-                args: list[Any] = [f"a{a}", router.clock(), 0]
-                for queue in rng.sample(queues, 2):
-                    args += [queue, rng.randint(1, 4)]
-                await scripts.login(keys=ns, args=args, client=pipe)
-            await pipe.execute()
+    for start in range(0, agents, SETUP_CHUNK):
+        logins = []
+        for a in range(start, min(agents, start + SETUP_CHUNK)):
+            skills = {queue: rng.randint(1, 4) for queue in rng.sample(queues, 2)}
+            logins.append(router.login(f"a{a}", skills))
+        await asyncio.gather(*logins)
 
 
 async def settle(router: Router, offers: Sequence[Offer]) -> None:
@@ -204,14 +202,9 @@ async def memory(redis: aioredis.Redis, count: int) -> tuple[float, float]:
         if what == "agents":
             await login_agents(router, count, names, random.Random(1))
         else:
-            scripts, ns, now = router.scripts, [keys.namespace()], router.clock()
-            for start in range(0, count, 1000):
-                async with redis.pipeline(transaction=False) as pipe:
-                    for i in range(start, min(count, start + 1000)):
-                        args: list[Any] = [f"c{i}", names[i % 5], now, now, 0, 0.5]
-                        args += [0, 100, 86_400_000]
-                        await scripts.enqueue(keys=ns, args=args, client=pipe)
-                    await pipe.execute()
+            for start in range(0, count, SETUP_CHUNK):
+                calls = range(start, min(count, start + SETUP_CHUNK))
+                await asyncio.gather(*(router.enqueue(f"c{i}", names[i % 5]) for i in calls))
         per_item.append((await usage(redis, keys) - base) / count)
         await cleanup(redis, keys)
     return per_item[0], per_item[1]

@@ -10,7 +10,7 @@ as its own script would; an operation that fails raises in its caller only.
 
 An operation is the body of a Lua function of `(KEY, ARGV)`: the one key it works on and
 its arguments. `batch_source` turns a set of them into the batch script (the dispatcher in
-`routing/lua/batch.lua`), `single_source` one of them into a script of its own.
+`routing/lua/batch.lua`).
 """
 
 from __future__ import annotations
@@ -36,11 +36,6 @@ class Script(Protocol):
 
 def _function(name: str, body: str) -> str:
     return f"local function op_{name}(KEY, ARGV)\n{body}\nend"
-
-
-def single_source(prelude: Sequence[str], name: str, body: str) -> str:
-    """Operation `name` as a script of its own: KEYS[1] is its key."""
-    return "\n".join([*prelude, _function(name, body), f"return op_{name}(KEYS[1], ARGV)"])
 
 
 def batch_source(prelude: Sequence[str], operations: Mapping[str, str]) -> str:

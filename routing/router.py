@@ -12,12 +12,11 @@ from typing import Any, cast
 import redis.asyncio as aioredis
 from redis.typing import EncodableT, FieldT
 
-from routing import inspection
+from routing import inspection, lua
 from routing.batching import Arg, OperationBatcher
 from routing.grades import Grade
 from routing.inspection import CallPosition, StepInspection
 from routing.keys import Keys
-from routing.lua import Scripts
 from routing.offer import (
     Enqueued,
     EnqueueStatus,
@@ -60,8 +59,7 @@ class Router:
         self.redis = redis
         self.keys = keys
         self.clock = clock
-        self.scripts = Scripts.register(redis)
-        self._batcher = OperationBatcher(self.scripts.batch)
+        self._batcher = OperationBatcher(lua.register(redis))
         self._namespace = keys.namespace()
         self._trace_sample = trace_sample
         self._settle_limit = settle_limit

@@ -1,25 +1,24 @@
-"""The router's Lua scripts: read once from the `.lua` files here, registered per client.
+"""The router's Lua script: its operations and helpers, read once from the `.lua` files here.
 
 Each operation's file is the body of one function of `(KEY, ARGV)` (`routing.batching`);
-the router's keys all come from the namespace, KEYS[1], so they leave KEY alone. Sent alone
-an operation is a script of its own; `batch` carries every operation and runs a list of
-them in one call.
+the router's keys all come from the namespace, KEYS[1], so they leave KEY alone. The router
+sends its operations through one script: the helpers, every operation and the dispatcher
+of `batch.lua`, which runs a list of operations in one call.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 import redis.asyncio as aioredis
 from redis.commands.core import AsyncScript
 
-from routing.batching import batch_source, single_source
+from routing.batching import batch_source
 
-#: Shared helpers prepended, in this order, to every script.
+#: Shared helpers prepended, in this order, to the operations.
 LIBRARIES = ("lib.lua", "lib_agent.lua", "lib_match.lua")
-#: The router's operations; each is a script of its own and an entry of `batch`.
+#: The router's operations, by the name `batch.lua` calls them.
 OPERATIONS = (
     "enqueue",
     "match_queue",
@@ -32,7 +31,6 @@ OPERATIONS = (
     "presence",
     "reap",
 )
-SCRIPTS = (*OPERATIONS, "batch")
 
 
 def _read(name: str) -> str:
@@ -40,38 +38,12 @@ def _read(name: str) -> str:
 
 
 @cache
-def source(name: str) -> str:
-    """The full text sent to Redis for script `name`: the libraries, then the script."""
+def source() -> str:
+    """The full text sent to Redis: the libraries, the operations, the dispatcher."""
     libraries = [_read(lib) for lib in LIBRARIES]
-    if name == "batch":
-        return batch_source(libraries, {op: _read(f"{op}.lua") for op in OPERATIONS})
-    return single_source(libraries, name, _read(f"{name}.lua"))
+    return batch_source(libraries, {op: _read(f"{op}.lua") for op in OPERATIONS})
 
 
-@dataclass(frozen=True, slots=True)
-class Scripts:
-    """Every router script registered on one client (EVALSHA, loading on NOSCRIPT)."""
-
-    enqueue: AsyncScript
-    match_queue: AsyncScript
-    match_agent: AsyncScript
-    accept: AsyncScript
-    release: AsyncScript
-    complete: AsyncScript
-    leave: AsyncScript
-    login: AsyncScript
-    presence: AsyncScript
-    reap: AsyncScript
-    batch: AsyncScript
-
-    @classmethod
-    def register(cls, redis: aioredis.Redis) -> Scripts:
-        return cls(**{name: redis.register_script(source(name)) for name in SCRIPTS})
-
-    async def load_all(self) -> None:
-        """SCRIPT LOAD every script now (start-up check; EVALSHA would load lazily)."""
-        for name in SCRIPTS:
-            script: AsyncScript = getattr(self, name)
-            sha = await script.registered_client.script_load(script.script)
-            if sha != script.sha:
-                raise RuntimeError(f"script {name}: Redis computed sha {sha}, not {script.sha}")
+def register(redis: aioredis.Redis) -> AsyncScript:
+    """The router's script on one client (EVALSHA, loading it on NOSCRIPT)."""
+    return redis.register_script(source())

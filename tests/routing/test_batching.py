@@ -10,7 +10,7 @@ import pytest
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError, ResponseError
 
-from routing.batching import Arg, OperationBatcher, Script, batch_source, single_source
+from routing.batching import Arg, OperationBatcher, Script, batch_source
 from routing.keys import Keys
 
 # Two small operations: add to a counter and say what it holds; fail on purpose.
@@ -113,10 +113,3 @@ async def test_a_cancelled_caller_leaves_the_others_alone(
     first.cancel()
     assert await second == 11  # the cancelled operation ran all the same
     assert first.cancelled()
-
-
-async def test_single_source_runs_one_operation_on_keys_1(
-    redis: aioredis.Redis, keys: Keys
-) -> None:
-    script = redis.register_script(single_source([], "add", OPERATIONS["add"]))
-    assert await script(keys=[keys.namespace() + "n"], args=[3]) == 3

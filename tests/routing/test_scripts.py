@@ -8,21 +8,23 @@ from importlib import resources
 import pytest
 import redis.asyncio as aioredis
 
-from routing.lua import LIBRARIES, SCRIPTS, Scripts, source
+from routing.lua import LIBRARIES, OPERATIONS, register, source
 
 FOLDER = resources.files("routing.lua")
 LUA_FILES = sorted(p.name for p in FOLDER.iterdir() if p.name.endswith(".lua"))
+
+
+SCRIPTS = (*OPERATIONS, "batch")
 
 
 def test_every_lua_file_is_a_known_script_or_library() -> None:
     assert set(LUA_FILES) == {f"{name}.lua" for name in SCRIPTS} | set(LIBRARIES)
 
 
-async def test_every_script_loads(redis: aioredis.Redis) -> None:
-    scripts = Scripts.register(redis)
-    await scripts.load_all()
-    for name in SCRIPTS:
-        assert (await redis.script_exists(getattr(scripts, name).sha)) == [True]
+async def test_the_script_loads(redis: aioredis.Redis) -> None:
+    script = register(redis)
+    assert await redis.script_load(script.script) == script.sha
+    assert (await redis.script_exists(script.sha)) == [True]
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
@@ -45,5 +47,6 @@ def test_lua_51_compatible(name: str) -> None:
 
 
 def test_source_prepends_libraries() -> None:
-    text = source("accept")
+    text = source()
     assert text.index("lib.lua:") < text.index("lib_agent.lua:") < text.index("accept.lua:")
+    assert text.index("accept.lua:") < text.index("batch.lua:")
