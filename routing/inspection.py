@@ -53,7 +53,7 @@ def step_status(logged_in: int, on_break: int, idle: int) -> StepStatus:
 
 async def census(redis: aioredis.Redis, keys: Keys, queue: str) -> dict[str, int]:
     raw = cast(dict[str, str], await redis.hgetall(keys.census(queue)))
-    return {name: int(value) for name, value in raw.items()}
+    return {name: int(value) for name, value in raw.items() if name[0] in "mb"}
 
 
 async def inspect_plan(redis: aioredis.Redis, keys: Keys, queue: str) -> list[StepInspection]:

@@ -74,7 +74,8 @@ class Keys:
         return f"{self._base}queue:{queue}"
 
     def census(self, queue: str) -> str:
-        """Hash: per grade g, `m{g}` agents logged in and `b{g}` of them on break."""
+        """Hash: per grade g, `m{g}` agents logged in, `b{g}` of them on break, and `s{g}`
+        the first few of them by name (space-separated), which decision traces sample."""
         return f"{self._base}census:{queue}"
 
     def idle(self, queue: str, grade: int) -> str:

@@ -32,6 +32,11 @@ from routing.rules import QueueRules
 log = logging.getLogger(__name__)
 
 
+#: The most passed-over agents per grade a decision trace names: the census keeps the
+#: first nine agents of each grade (routing/lua/lib.lua), one of whom may be the chosen.
+MAX_TRACE_SAMPLE = 8
+
+
 def wall_clock_ms() -> int:
     return time.time_ns() // 1_000_000
 
@@ -56,6 +61,8 @@ class Router:
         offline_ttl_s: int = 7 * 86_400,
         rng: random.Random | None = None,
     ) -> None:
+        if not 0 <= trace_sample <= MAX_TRACE_SAMPLE:
+            raise ValueError(f"trace_sample must be 0..{MAX_TRACE_SAMPLE}, not {trace_sample}")
         self.redis = redis
         self.keys = keys
         self.clock = clock
@@ -171,6 +178,8 @@ class Router:
         now: int | None = None,
     ) -> PresenceOutcome:
         """Log an agent in with a grade per queue; it is ready and offered a call at once."""
+        if not agent_id or any(ch.isspace() for ch in agent_id):
+            raise ValueError(f"agent id {agent_id!r} must be non-empty, without spaces")
         now = self._now(now)
         args: list[Arg] = [agent_id, now, order]
         for queue, grade in skills.items():

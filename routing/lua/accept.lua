@@ -13,10 +13,10 @@ if num(v[5]) < now then
   unreserve(call, now, 'lease_expired')
   return {'expired', v[4], v[3]}
 end
-redis.call('HSET', ck, 'st', 'connected', 'ans', now)
+redis.call('HSET', ck, 'st', 'connected', 'ans', ARGV[3])
 redis.call('ZREM', key('leases'), call)
 set_state(v[3], 'busy', now)
-redis.call('HSET', key('agent', v[3]), 'na', 0)
-redis.call('HINCRBY', key('stats', v[4]), 'answered', 1)
-emit('CONNECT', now, call, v[4], v[3], 'hold_ms', now - num(v[6]), 'ring_ms', now - num(v[7]))
+redis.call('HSET', key('agent', v[3]), 'na', '0')
+redis.call('HINCRBY', key('stats', v[4]), 'answered', '1')
+emit('CONNECT', now, call, v[4], v[3], 'hold_ms', int(now - num(v[6])), 'ring_ms', int(now - num(v[7])))
 return {'accepted', v[4], v[3]}

@@ -18,7 +18,7 @@ if c.max_size > 0 and redis.call('ZCARD', key('waiting', q)) >= c.max_size then
 end
 local cen = census(q)
 local m, b = 0, 0
-for g = c.floor, 4 do m = m + (cen['m' .. g] or 0); b = b + (cen['b' .. g] or 0) end
+for g = c.floor, 4 do m = m + (cen[LOGGED[g]] or 0); b = b + (cen[PAUSED[g]] or 0) end
 if (c.join == 'no_agents' and m == 0) or (c.join == 'no_available' and m == b) then
   emit('JOINEMPTY', now, call, q, '')
   return {'empty'}
@@ -27,7 +27,7 @@ local score = arr - tonumber(ARGV[5])
 -- The step it starts in; it enters the waiting sets in match_queue unless offered at once.
 local s, so, skips = advance(c, cen, 1, arr, '', now)
 if st then redis.call('DEL', ck) end
-emit('ENTERQUEUE', now, call, q, '', 'priority_ms', ARGV[5], 'arrived', arr)
+emit('ENTERQUEUE', now, call, q, '', 'priority_ms', ARGV[5], 'arrived', ARGV[4])
 -- Its record is written once, waiting or reserved, by match_queue.
 local n = {call = call, score = score, s = s, so = so, skips = skips, enq = arr, pri = ARGV[5]}
 local o = match_queue(c, cen, now, tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]), n)

@@ -17,7 +17,7 @@ if v[1] == 'reserved' then
   emit('RINGCANCELED', now, call, q, a, 'cause', 'caller_left')
   local av = redis.call('HMGET', key('agent', a), 'st', 'call')
   if av[1] == 'reserved' and av[2] == call then
-    redis.call('HSET', key('agent', a), 'call', '', 'tok', '', 'idle', now)
+    redis.call('HSET', key('agent', a), 'call', '', 'tok', '', 'idle', ARGV[2])
     set_state(a, 'ready', now)
     make_idle(a, now)
     freed = a
@@ -27,8 +27,9 @@ redis.call('ZREM', key('waiting', q), call)
 redis.call('ZREM', key('wstep', q, num(v[4])), call)
 redis.call('ZREM', key('esc', q), call)
 reschedule(q)
-if ev == 'ABANDON' then redis.call('HINCRBY', key('stats', q), 'abandoned', 1) end
-emit(ev, now, call, q, '', 'position', pos and pos + 1 or 0, 'wait_ms', now - num(v[5]), 'key', ARGV[4])
-redis.call('HSET', ck, 'st', 'done', 'end', now)
+if ev == 'ABANDON' then redis.call('HINCRBY', key('stats', q), 'abandoned', '1') end
+emit(ev, now, call, q, '', 'position', int(pos and pos + 1 or 0), 'wait_ms', int(now - num(v[5])),
+  'key', ARGV[4])
+redis.call('HSET', ck, 'st', 'done', 'end', ARGV[2])
 redis.call('PEXPIRE', ck, ARGV[5])
 return {'removed', q, freed}

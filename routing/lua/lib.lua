@@ -29,16 +29,26 @@ local function key(a, b, c)
   return k
 end
 local function num(x) return tonumber(x) or 0 end
+-- Numbers go to Redis as text. Handed a Lua number, redis.call and `..` format it with
+-- "%.17g" / "%.14g", which costs several times what "%d" does; every number the router
+-- stores (ms, counts, scores, tokens) is an integer, so it is written with int().
+local fmt = string.format
+local function int(n) return fmt('%d', n) end
+-- Census fields of grades 1..4: logged in, on break, and the names (space-separated) of
+-- the first STAFF_SAMPLE agents logged in, in name order, for the decision trace.
+local LOGGED, PAUSED = {'m1', 'm2', 'm3', 'm4'}, {'b1', 'b2', 'b3', 'b4'}
+local FIRST = {'s1', 's2', 's3', 's4'}
+local STAFF_SAMPLE = 9  -- routing/router.py MAX_TRACE_SAMPLE + 1
+local IS_FIRST = {s1 = true, s2 = true, s3 = true, s4 = true}
 
 local function emit(ev, now, call, q, agent, ...)
-  redis.call('XADD', key('events'), 'MAXLEN', '~', 100000, '*', 'ev', ev, 't', now,
+  redis.call('XADD', key('events'), 'MAXLEN', '~', '100000', '*', 'ev', ev, 't', int(now),
     'call', call or '', 'queue', q or '', 'agent', agent or '', ...)
 end
 
 -- Read once per call of a script (a batch runs many operations): queue rules change only
--- between calls; census and staff change inside one: set_state keeps CENSUS up to date and
--- drops the STAFF samples (the first agents of a queue's grade) it makes stale.
-local CONFIGS, CENSUS, STAFF = {}, {}, {}
+-- between calls; the census changes inside one, and set_state keeps CENSUS up to date.
+local CONFIGS, CENSUS = {}, {}
 
 local CFG = {'steps', 'floor', 'dir', 'strat', 'bo_reject', 'bo_busy', 'bo_no_answer',
   'max_na', 'wrap', 'lease', 'weight', 'max_size', 'join'}
@@ -65,42 +75,53 @@ local function census(q)
   if t then return t end
   local flat = redis.call('HGETALL', key('census', q))
   t = {}
-  for i = 1, #flat, 2 do t[flat[i]] = tonumber(flat[i + 1]) end
+  for i = 1, #flat, 2 do
+    local f = flat[i]
+    t[f] = IS_FIRST[f] and flat[i + 1] or tonumber(flat[i + 1])
+  end
   CENSUS[q] = t
   return t
 end
 local function count(q, field, d)
-  redis.call('HINCRBY', key('census', q), field, d)
+  redis.call('HINCRBY', key('census', q), field, int(d))
   local t = CENSUS[q]
   if t then t[field] = (t[field] or 0) + d end
+end
+-- The census's names of the first agents of grade g (a number), from the staff set.
+local function refresh_first(q, g)
+  local names = table.concat(redis.call('ZRANGE', key('staff', q, g), '0', int(STAFF_SAMPLE - 1)), ' ')
+  redis.call('HSET', key('census', q), FIRST[g], names)
+  local t = CENSUS[q]
+  if t then t[FIRST[g]] = names end
+  return names
 end
 
 -- Why step s cannot serve at all (skip it at once), or nil. "All busy" is not a reason.
 local function step_block(c, cen, s)
   local st, m, b = c.steps[s], 0, 0
-  for g = st.lo, st.hi do m = m + (cen['m' .. g] or 0); b = b + (cen['b' .. g] or 0) end
+  for g = st.lo, st.hi do m = m + (cen[LOGGED[g]] or 0); b = b + (cen[PAUSED[g]] or 0) end
   if m == 0 then return 'none_logged_in' end
   if m == b then return 'all_on_break' end
   return nil
 end
 
 local function reschedule(q, at)
-  local h = redis.call('ZRANGE', key('esc', q), 0, 0, 'WITHSCORES')
-  local t = h[2] and tonumber(h[2])
-  if at and (not t or at < t) then t = at end
+  local h = redis.call('ZRANGE', key('esc', q), '0', '0', 'WITHSCORES')
+  local t = h[2]
+  if at and (not t or at < tonumber(t)) then t = int(at) end
   if t then redis.call('ZADD', key('schedule'), t, 'q:' .. q)
   else redis.call('ZREM', key('schedule'), 'q:' .. q) end
 end
 
 -- Put a waiting call in step s (opened at so) of its queue, with its escalation instant.
 local function place_sets(call, c, s, so, score)
-  redis.call('ZADD', key('wstep', c.name, s), score, call)
-  if s < #c.steps then redis.call('ZADD', key('esc', c.name), so + c.steps[s].dur, call)
+  redis.call('ZADD', key('wstep', c.name, s), int(score), call)
+  if s < #c.steps then redis.call('ZADD', key('esc', c.name), int(so + c.steps[s].dur), call)
   else redis.call('ZREM', key('esc', c.name), call) end
 end
 local function place(call, c, s, so, score)
   place_sets(call, c, s, so, score)
-  redis.call('HSET', key('rcall', call), 'step', s, 'so', so)
+  redis.call('HSET', key('rcall', call), 'step', int(s), 'so', int(so))
 end
 
 -- From step s opened at so, pass elapsed steps and steps that cannot serve; timers count
@@ -136,13 +157,13 @@ end
 -- the caller runs once the queue's escalations are final, and whether any call moved.
 local function promote(c, cen, now, lim)
   local q, more = c.name, nil
-  local due = redis.call('ZRANGE', key('esc', q), '-inf', now, 'BYSCORE', 'LIMIT', 0, lim)
+  local due = redis.call('ZRANGE', key('esc', q), '-inf', int(now), 'BYSCORE', 'LIMIT', '0', int(lim))
   local moved = #due > 0
   for _, call in ipairs(due) do settle(call, c, cen, now) end
   if #due == lim then more = now end
   for s = 1, #c.steps - 1 do
     if step_block(c, cen, s) then
-      local calls = redis.call('ZRANGE', key('wstep', q, s), 0, lim - 1)
+      local calls = redis.call('ZRANGE', key('wstep', q, s), '0', int(lim - 1))
       moved = moved or #calls > 0
       for _, call in ipairs(calls) do settle(call, c, cen, now) end
       if #calls == lim then more = now end

@@ -3,13 +3,14 @@
 local function skills(a) return redis.call('HGETALL', key('skills', a)) end
 
 -- Score in a queue's idle set: lower is offered first, per the queue's strategy.
+-- av: the agent's idle since, calls, talk time and fixed-order rank, as stored (text).
 local function idle_score(q, a, av)
   local st = redis.call('HGET', key('queue', q), 'strat')
   if st == 'fewest_calls' then return av[2]
   elseif st == 'least_talk_time' then return av[3]
   elseif st == 'fixed_order' then return av[4]
-  elseif st == 'random' then return 0
-  elseif st == 'round_robin' then return num(redis.call('HGET', key('agent', a), 'rr:' .. q)) end
+  elseif st == 'random' then return '0'
+  elseif st == 'round_robin' then return redis.call('HGET', key('agent', a), 'rr:' .. q) or '0' end
   return av[1]
 end
 
@@ -29,16 +30,16 @@ local function change_state(a, old, bo, new, now, reason, ...)
     redis.call('ZREM', key('idle', q, g), a)
     if dm ~= 0 then
       count(q, 'm' .. g, dm)
-      STAFF[q .. ':' .. g] = nil
-      if dm > 0 then redis.call('ZADD', key('staff', q, g), 0, a)
+      if dm > 0 then redis.call('ZADD', key('staff', q, g), '0', a)
       else redis.call('ZREM', key('staff', q, g), a) end
+      refresh_first(q, tonumber(g))
     end
     if db ~= 0 then count(q, 'b' .. g, db) end
-    if dm < 0 or db > 0 then redis.call('ZADD', key('schedule'), now, 'q:' .. q) end
+    if dm < 0 or db > 0 then redis.call('ZADD', key('schedule'), int(now), 'q:' .. q) end
   end
-  redis.call('HSET', ak, 'st', new, 'since', now, 'rsn', reason or '', ...)
+  redis.call('HSET', ak, 'st', new, 'since', int(now), 'rsn', reason or '', ...)
   if new == 'offline' then redis.call('HDEL', key('astate'), a)
-  else redis.call('HSET', key('astate'), a, new == 'ready' and num(bo) or new) end
+  else redis.call('HSET', key('astate'), a, new == 'ready' and (bo or '0') or new) end
   return old
 end
 local function set_state(a, new, now, reason, ...)
@@ -51,7 +52,7 @@ local function make_idle(a, now)
   local v = redis.call('HMGET', key('agent', a), 'st', 'bo', 'idle', 'calls', 'talk', 'ord')
   if v[1] ~= 'ready' then return false end
   if num(v[2]) > now then redis.call('ZADD', key('schedule'), v[2], 'a:' .. a); return false end
-  local av = {num(v[3]), num(v[4]), num(v[5]), num(v[6])}
+  local av = {v[3] or '0', v[4] or '0', v[5] or '0', v[6] or '0'}
   local sk = skills(a)
   for i = 1, #sk, 2 do redis.call('ZADD', key('idle', sk[i], sk[i + 1]), idle_score(sk[i], a, av), a) end
   return true
@@ -69,14 +70,14 @@ local function unreserve(call, now, cause)
   place(call, c, num(v[4]), num(v[5]), v[3])
   reschedule(v[1])
   local ev = (cause == 'lease_expired' or cause == 'agent_left') and 'RINGCANCELED' or 'RINGNOANSWER'
-  emit(ev, now, call, v[1], v[2], 'cause', cause, 'ring_ms', now - num(v[6]))
+  emit(ev, now, call, v[1], v[2], 'cause', cause, 'ring_ms', int(now - num(v[6])))
   local a, ak = v[2], key('agent', v[2])
   local av = redis.call('HMGET', ak, 'st', 'call')
   if av[1] ~= 'reserved' or av[2] ~= call then return v[1] end
   local bo = num(c['bo_' .. cause]) * 1000
   local na = num(redis.call('HGET', ak, 'na'))
   if cause == 'no_answer' then na = redis.call('HINCRBY', ak, 'na', 1) end
-  redis.call('HSET', ak, 'call', '', 'tok', '', 'idle', now, 'bo', now + bo)
+  redis.call('HSET', ak, 'call', '', 'tok', '', 'idle', int(now), 'bo', int(now + bo))
   if cause == 'no_answer' and na >= c.max_na then
     set_state(a, 'break', now, 'no_answer')
     emit('PAUSE', now, call, v[1], a, 'reason', 'no_answer')

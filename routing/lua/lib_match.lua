@@ -12,7 +12,8 @@ local function pick_agent(c, s, rnd)
       i = math.floor(rnd * n)
       if i >= n then i = n - 1 end
     end
-    local a = redis.call('ZRANGE', ik, i, i)[1]
+    local r = i == 0 and '0' or int(i)
+    local a = redis.call('ZRANGE', ik, r, r)[1]
     if a then return a, g end
   end
   return nil
@@ -38,16 +39,10 @@ local function states(ms)
   return v
 end
 
--- The first n + 1 agents of a queue's grade (n to sample, and one more in case it is the
--- chosen agent), read once per call of a script.
-local function staff_sample(q, g, n)
-  local id = q .. ':' .. g
-  local t = STAFF[id]
-  if not t or t.n ~= n then
-    t = {n = n, agents = redis.call('ZRANGE', key('staff', q, g), 0, n)}
-    STAFF[id] = t
-  end
-  return t.agents
+-- The first agents of a queue's grade, as the census keeps them (filled in for a census
+-- written before it kept them).
+local function first_staff(q, cen, g)
+  return cen[FIRST[g]] or refresh_first(q, g)
 end
 
 -- Appends the decision trace to out as flat fields (routing/trace.py, from_flat): step,
@@ -65,7 +60,7 @@ local function trace(out, c, b, cen, now, sample)
   k = k + 10
   local ms, gs = {}, {}
   for g = 1, 4 do
-    local m, br, idle = cen['m' .. g] or 0, cen['b' .. g] or 0, 0
+    local m, br, idle = cen[LOGGED[g]] or 0, cen[PAUSED[g]] or 0, 0
     if m > br then
       local ik = key('idle', c.name, g)
       idle = redis.call('ZCARD', ik)
@@ -75,8 +70,9 @@ local function trace(out, c, b, cen, now, sample)
     k = k + 3
     if sample > 0 and m > 0 then
       local taken = 0
-      for _, a in ipairs(staff_sample(c.name, g, sample)) do
-        if a ~= b.a and taken < sample then taken = taken + 1; ms[#ms + 1] = a; gs[#gs + 1] = g end
+      for a in string.gmatch(first_staff(c.name, cen, g), '%S+') do
+        if taken == sample then break end
+        if a ~= b.a then taken = taken + 1; ms[#ms + 1] = a; gs[#gs + 1] = g end
       end
     end
   end
@@ -92,8 +88,8 @@ end
 
 -- The record of a call being enqueued (its fields but st), then extra field/value pairs.
 local function new_record(q, n, ...)
-  redis.call('HSET', key('rcall', n.call), 'q', q, 'sc', n.score, 'enq', n.enq, 'pri', n.pri,
-    'skips', n.skips, 'step', n.s, 'so', n.so, ...)
+  redis.call('HSET', key('rcall', n.call), 'q', q, 'sc', int(n.score), 'enq', int(n.enq),
+    'pri', n.pri, 'skips', n.skips, 'step', int(n.s), 'so', int(n.so), ...)
 end
 
 -- Reserve: both leave their sets, the reservation gets a lease and a fencing token. b.new
@@ -102,7 +98,7 @@ end
 -- promote.
 local function offer(c, b, cen, now, sample)
   local q, tok = c.name, redis.call('INCR', key('fence'))
-  local lease = now + c.lease
+  local lease, tok_s = now + c.lease, int(tok)
   local out = trace({b.call, b.a, q, tok, lease, now}, c, b, cen, now, sample)
   if not b.new then
     redis.call('ZREM', key('waiting', q), b.call)
@@ -111,23 +107,24 @@ local function offer(c, b, cen, now, sample)
   end
   if not b.new or b.moved then reschedule(q, b.more) end
   -- Idle sets hold ready agents only.
-  change_state(b.a, 'ready', nil, 'reserved', now, nil, 'call', b.call, 'tok', tok)
-  local fields = {'st', 'reserved', 'agent', b.a, 'tok', tok, 'lease', lease, 'off', now, 'grade', b.g}
+  change_state(b.a, 'ready', nil, 'reserved', now, nil, 'call', b.call, 'tok', tok_s)
+  local fields = {'st', 'reserved', 'agent', b.a, 'tok', tok_s, 'lease', int(lease), 'off', int(now),
+    'grade', int(b.g)}
   if b.new then new_record(q, b.new, unpack(fields))
   else redis.call('HSET', key('rcall', b.call), unpack(fields)) end
   if c.strat == 'round_robin' then
-    redis.call('HSET', key('agent', b.a), 'rr:' .. q, redis.call('HINCRBY', key('queue', q), 'rr', 1))
+    redis.call('HSET', key('agent', b.a), 'rr:' .. q, int(redis.call('HINCRBY', key('queue', q), 'rr', '1')))
   end
-  redis.call('ZADD', key('leases'), lease, b.call)
-  redis.call('HINCRBY', key('stats', q), 'offered', 1)
-  emit('OFFER', now, b.call, q, b.a, 'token', tok, 'step', b.s - 1, 'grade', b.g)
+  redis.call('ZADD', key('leases'), int(lease), b.call)
+  redis.call('HINCRBY', key('stats', q), 'offered', '1')
+  emit('OFFER', now, b.call, q, b.a, 'token', tok_s, 'step', int(b.s - 1), 'grade', int(b.g))
   return out
 end
 
 -- A call being enqueued is recorded as waiting and joins the waiting sets.
 local function place_new(c, n)
   new_record(c.name, n, 'st', 'waiting')
-  redis.call('ZADD', key('waiting', c.name), n.score, n.call)
+  redis.call('ZADD', key('waiting', c.name), int(n.score), n.call)
   place_sets(n.call, c, n.s, n.so, n.score)
 end
 
@@ -137,10 +134,10 @@ local function match_queue(c, cen, now, rnd, sample, lim, n)
   local more, moved = promote(c, cen, now, lim)
   local best = nil
   for s = 1, #c.steps do
-    local h = redis.call('ZRANGE', key('wstep', c.name, s), 0, 0, 'WITHSCORES')
+    local h = redis.call('ZRANGE', key('wstep', c.name, s), '0', '0', 'WITHSCORES')
     if n and n.s == s and h[1] and tonumber(h[2]) == n.score then
       place_new(c, n); n = nil  -- equal scores go by member order: let the sorted set decide
-      h = redis.call('ZRANGE', key('wstep', c.name, s), 0, 0, 'WITHSCORES')
+      h = redis.call('ZRANGE', key('wstep', c.name, s), '0', '0', 'WITHSCORES')
     end
     local call, score, new = h[1], tonumber(h[2]), nil
     if n and n.s == s and (not call or n.score < score) then call, score, new = n.call, n.score, n end

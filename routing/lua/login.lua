@@ -16,8 +16,8 @@ for i = 4, #ARGV, 2 do
   emit('ADDMEMBER', now, '', ARGV[i], a, 'grade', ARGV[i + 1])
 end
 redis.call('PERSIST', ak)
-redis.call('ZADD', key('agents'), 0, a)
-redis.call('HSET', ak, 'ord', ARGV[3], 'idle', now, 'bo', 0, 'na', 0)
+redis.call('ZADD', key('agents'), '0', a)
+redis.call('HSET', ak, 'ord', ARGV[3], 'idle', ARGV[2], 'bo', '0', 'na', '0')
 -- Back while a call of theirs is still connected (they left during it): busy until it ends.
 local held = v[2] and v[2] ~= '' and redis.call('HMGET', key('rcall', v[2]), 'st', 'agent')
 if held and held[1] == 'connected' and held[2] == a then

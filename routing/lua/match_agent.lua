@@ -10,7 +10,7 @@ local v = redis.call('HMGET', ak, 'st', 'bo', 'wu')
 if v[1] == 'wrap_up' then
   if num(v[3]) > now then redis.call('ZADD', key('schedule'), v[3], 'a:' .. a); return false end
   set_state(a, 'ready', now)
-  redis.call('HSET', ak, 'idle', now)
+  redis.call('HSET', ak, 'idle', int(now))
 elseif v[1] ~= 'ready' then redis.call('ZREM', key('schedule'), 'a:' .. a); return false end
 if num(v[2]) > now then redis.call('ZADD', key('schedule'), v[2], 'a:' .. a); return false end
 redis.call('ZREM', key('schedule'), 'a:' .. a)
@@ -23,7 +23,7 @@ for i = 1, #sk, 2 do
     later[#later + 1] = {c.name, more}
     for s = 1, #c.steps do
       if g >= c.steps[s].lo and g <= c.steps[s].hi then
-        local h = redis.call('ZRANGE', key('wstep', c.name, s), 0, 0, 'WITHSCORES')
+        local h = redis.call('ZRANGE', key('wstep', c.name, s), '0', '0', 'WITHSCORES')
         local eff = h[1] and tonumber(h[2]) - (c.weight - 1) * 10000
         if eff and (not best or eff < best.eff) then
           best = {call = h[1], score = tonumber(h[2]), eff = eff, s = s, a = a, g = g, c = c,

@@ -20,10 +20,10 @@ local sk = skills(a)
 if to == 'ready' then
   if v[1] == 'break' then
     emit('UNPAUSE', now, '', '', a, 'reason', v[3])
-    redis.call('HSET', ak, 'na', 0)
+    redis.call('HSET', ak, 'na', '0')
   end
   set_state(a, 'ready', now)
-  redis.call('HSET', ak, 'idle', now)
+  redis.call('HSET', ak, 'idle', ARGV[2])
   make_idle(a, now)
 elseif to == 'break' then
   set_state(a, 'break', now, ARGV[4])

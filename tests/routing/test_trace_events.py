@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import redis.asyncio as aioredis
 
 from routing.events import EventName, read_events
 from routing.grades import Grade
 from routing.keys import Keys
 from routing.offer import LeaveReason, Offer, ReleaseCause
-from routing.router import Router
+from routing.router import MAX_TRACE_SAMPLE, Router
 from routing.rules import QueueRules
 from routing.tier_plan import TierPlan, TierStep
 from routing.trace import PassReason
@@ -137,3 +138,58 @@ def test_offer_parses_the_flat_trace_and_the_older_json() -> None:
     }  # fmt: skip
     assert offer == Offer.from_script([*flat[:6], json.dumps(older)])
     assert offer.trace.passed_over[0].why is PassReason.BUSY
+
+
+async def test_trace_samples_the_first_agents_of_each_grade_as_they_come_and_go(
+    redis: aioredis.Redis, keys: Keys, router: Router
+) -> None:
+    await router.configure_queue(QueueRules("billing"))
+    for name in ("a1", "a2", "a3", "a4"):
+        await router.login(name, {"billing": 2})
+    await router.set_break("a2", "lunch")
+    sampling = Router(redis, keys, clock=router.clock, trace_sample=2)
+    offer = (await sampling.enqueue("c1", "billing")).offer
+    assert offer is not None
+    assert offer.agent_id == "a1"
+    # The first two by name other than the chosen one.
+    assert [(p.agent_id, p.why) for p in offer.trace.passed_over] == [
+        ("a2", PassReason.BREAK),
+        ("a3", PassReason.RANKED_LOWER),
+    ]
+    await router.set_offline("a2")
+    await router.set_offline("a3")
+    await router.login("a0", {"billing": 2})
+    offer = (await sampling.enqueue("c2", "billing")).offer
+    assert offer is not None
+    assert offer.agent_id == "a0"  # idle as long as a4, and first by name
+    assert [(p.agent_id, p.why) for p in offer.trace.passed_over] == [
+        ("a1", PassReason.RESERVED),
+        ("a4", PassReason.RANKED_LOWER),
+    ]
+
+
+async def test_trace_samples_a_census_kept_before_it_named_agents(
+    redis: aioredis.Redis, keys: Keys, router: Router
+) -> None:
+    await router.configure_queue(QueueRules("billing"))
+    for name in ("a1", "a2"):
+        await router.login(name, {"billing": 2})
+    await redis.hdel(keys.census("billing"), "s1", "s2", "s3", "s4")
+    offer = (await router.enqueue("c1", "billing")).offer
+    assert offer is not None
+    assert [p.agent_id for p in offer.trace.passed_over] == ["a2"]
+    assert await redis.hget(keys.census("billing"), "s2") == "a1 a2"
+
+
+def test_trace_sample_and_agent_ids_are_checked(redis: aioredis.Redis, keys: Keys) -> None:
+    with pytest.raises(ValueError, match="trace_sample"):
+        Router(redis, keys, trace_sample=MAX_TRACE_SAMPLE + 1)
+    with pytest.raises(ValueError, match="trace_sample"):
+        Router(redis, keys, trace_sample=-1)
+
+
+async def test_agent_ids_with_spaces_are_refused(router: Router) -> None:
+    await router.configure_queue(QueueRules("billing"))
+    for bad in ("", "a b", "a\tb"):
+        with pytest.raises(ValueError, match="agent id"):
+            await router.login(bad, {"billing": 2})
