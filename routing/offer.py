@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from routing.trace import DecisionTrace
 
@@ -46,9 +47,9 @@ class LeaveReason(StrEnum):
     EMPTY = "EXITEMPTY"  # leave-when-empty rule
 
 
-@dataclass(frozen=True, slots=True)
-class Offer:
-    """A call reserved for one agent until `lease_expires_ms`; act on it with `token`."""
+class Offer(NamedTuple):
+    """A call reserved for one agent until `lease_expires_ms`; act on it with `token`.
+    A named tuple, like its trace: one is built per offer, on the router's hot path."""
 
     call_id: str
     agent_id: str

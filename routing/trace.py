@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 
 class PassReason(StrEnum):
@@ -58,9 +57,11 @@ class PassedOver(NamedTuple):
     why: PassReason
 
 
-@dataclass(frozen=True, slots=True)
-class DecisionTrace:
-    """Why this agent got this call. `passed_over` samples up to N agents per grade."""
+class DecisionTrace(NamedTuple):
+    """Why this agent got this call. `passed_over` samples up to N agents per grade.
+
+    A named tuple rather than a frozen dataclass: one is built per offer, and building a
+    frozen dataclass of this many fields costs several times as much."""
 
     call_id: str
     queue: str
@@ -79,7 +80,7 @@ class DecisionTrace:
     passed_over: tuple[PassedOver, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out = self._asdict()
         for name in ("skipped", "candidates", "passed_over"):
             out[name] = tuple(record._asdict() for record in out[name])
         return out
@@ -139,12 +140,14 @@ class DecisionTrace:
         """Build the trace from the flat fields the match scripts return (lib_match.lua):
         step, opened, lo, hi, floor, direction, strategy, skips, waited, grade, then
         logged in / on break / idle for grades 1-4, then agent, grade, why per passed over.
-        The script sends raw facts; the structure is built here, off the Redis thread."""
+        The script sends raw facts; the structure is built here, off the Redis thread.
+        Runs once per offer, so the records are built as plain tuples of their class."""
         step, opened, lo, hi, floor, direction, strategy, skips, waited, grade = fields[:10]
         low, high = int(lo), int(hi)
-        counts = [int(x) for x in fields[10:22]]
+        c = [int(x) for x in fields[10:22]]
         rest = fields[22:]
-        reasons = _PASS_REASONS
+        reasons, new = _PASS_REASONS, tuple.__new__
+        whys = cast(Sequence[str], rest[2::3])
         return cls(
             call_id=call_id,
             queue=queue,
@@ -154,18 +157,22 @@ class DecisionTrace:
             floor=int(floor),
             direction=str(direction),
             strategy=str(strategy),
-            skipped=_skipped(str(skips)),
+            skipped=_skipped(str(skips)) if skips else (),
             waited_ms=int(waited),
             decided_ms=decided_ms,
             chosen_agent=chosen_agent,
             chosen_grade=int(grade),
-            candidates=tuple(
-                GradeCandidates(g, low <= g <= high, *counts[3 * (g - 1) : 3 * g])
-                for g in range(1, 5)
+            candidates=(
+                new(GradeCandidates, (1, low <= 1 <= high, c[0], c[1], c[2])),
+                new(GradeCandidates, (2, low <= 2 <= high, c[3], c[4], c[5])),
+                new(GradeCandidates, (3, low <= 3 <= high, c[6], c[7], c[8])),
+                new(GradeCandidates, (4, low <= 4 <= high, c[9], c[10], c[11])),
             ),
             passed_over=tuple(
-                PassedOver(str(rest[i]), int(rest[i + 1]), reasons[str(rest[i + 2])])
-                for i in range(0, len(rest), 3)
+                [
+                    new(PassedOver, (agent, g, reasons[why]))  # str, int, str from Redis
+                    for agent, g, why in zip(rest[0::3], rest[1::3], whys, strict=True)
+                ]
             ),
         )
 
