@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 
 class PassReason(StrEnum):
@@ -33,6 +33,7 @@ class StepStatus(StrEnum):
 # By value, for parsing: a dict lookup costs a tenth of calling the enum class.
 _PASS_REASONS = {reason.value: reason for reason in PassReason}
 _STEP_STATUSES = {status.value: status for status in StepStatus}
+_GRADES = {str(grade): grade for grade in range(1, 5)}
 
 
 class SkippedStep(NamedTuple):
@@ -139,15 +140,15 @@ class DecisionTrace(NamedTuple):
     ) -> DecisionTrace:
         """Build the trace from the flat fields the match scripts return (lib_match.lua):
         step, opened, lo, hi, floor, direction, strategy, skips, waited, grade, then
-        logged in / on break / idle for grades 1-4, then agent, grade, why per passed over.
-        The script sends raw facts; the structure is built here, off the Redis thread.
-        Runs once per offer, so the records are built as plain tuples of their class."""
+        logged in / on break / idle for grades 1-4, then, when any agent was passed over,
+        one text of `agent grade why` for each, space-separated. The script sends raw
+        facts; the structure is built here, off the Redis thread. Runs once per offer, so
+        the records are built as plain tuples of their class."""
         step, opened, lo, hi, floor, direction, strategy, skips, waited, grade = fields[:10]
         low, high = int(lo), int(hi)
         c = [int(x) for x in fields[10:22]]
-        rest = fields[22:]
-        reasons, new = _PASS_REASONS, tuple.__new__
-        whys = cast(Sequence[str], rest[2::3])
+        words = str(fields[22]).split() if len(fields) > 22 else []
+        reasons, grades, new = _PASS_REASONS, _GRADES, tuple.__new__
         return cls(
             call_id=call_id,
             queue=queue,
@@ -170,8 +171,8 @@ class DecisionTrace(NamedTuple):
             ),
             passed_over=tuple(
                 [
-                    new(PassedOver, (agent, g, reasons[why]))  # str, int, str from Redis
-                    for agent, g, why in zip(rest[0::3], rest[1::3], whys, strict=True)
+                    new(PassedOver, (agent, grades[g], reasons[why]))
+                    for agent, g, why in zip(words[0::3], words[1::3], words[2::3], strict=True)
                 ]
             ),
         )

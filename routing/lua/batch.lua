@@ -8,8 +8,7 @@
 local out, i = {}, 2
 for n = 1, tonumber(ARGV[1]) do
   local name, argc = ARGV[i], tonumber(ARGV[i + 1])
-  local args = {}
-  for j = 1, argc do args[j] = ARGV[i + 1 + j] end
+  local args = {unpack(ARGV, i + 2, i + 1 + argc)}  -- sized once, not grown slot by slot
   i = i + 2 + argc
   local op = OPS[name]
   if not op then

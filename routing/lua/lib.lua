@@ -38,6 +38,7 @@ local function int(n) return fmt('%d', n) end
 -- the first STAFF_SAMPLE agents logged in, in name order, for the decision trace.
 local LOGGED, PAUSED = {'m1', 'm2', 'm3', 'm4'}, {'b1', 'b2', 'b3', 'b4'}
 local FIRST = {'s1', 's2', 's3', 's4'}
+local GRADE = {'1', '2', '3', '4'}
 local STAFF_SAMPLE = 9  -- routing/router.py MAX_TRACE_SAMPLE + 1
 local IS_FIRST = {s1 = true, s2 = true, s3 = true, s4 = true}
 

@@ -47,8 +47,10 @@ end
 
 -- Appends the decision trace to out as flat fields (routing/trace.py, from_flat): step,
 -- opened, lo, hi, floor, direction, strategy, skips, waited, grade; logged in, on break,
--- idle for grades 1..4; then agent, grade, why for each sampled agent passed over. A grade
--- with nobody logged in, or everyone on break, has no idle agent to count.
+-- idle for grades 1..4; then one text of "agent grade why" per sampled agent passed over,
+-- all space-separated (one reply element is far cheaper than three per agent, and agent
+-- ids hold no spaces). A grade with nobody logged in, or everyone on break, has no idle
+-- agent to count.
 local function trace(out, c, b, cen, now, sample)
   local st, n, k = c.steps[b.s], b.new, #out
   if not n then
@@ -77,12 +79,12 @@ local function trace(out, c, b, cen, now, sample)
     end
   end
   if #ms == 0 then return out end
-  local v = states(ms)
+  local v, parts = states(ms), {}
   for i, a in ipairs(ms) do
     local g = gs[i]
-    out[k + 1], out[k + 2], out[k + 3] = a, g, why_passed(v[i], g >= st.lo and g <= st.hi, now)
-    k = k + 3
+    parts[3 * i - 2], parts[3 * i - 1], parts[3 * i] = a, GRADE[g], why_passed(v[i], g >= st.lo and g <= st.hi, now)
   end
+  out[k + 1] = table.concat(parts, ' ')
   return out
 end
 

@@ -123,7 +123,7 @@ async def test_stream_is_trimmed_approximately(
 def test_offer_parses_the_flat_trace_and_the_older_json() -> None:
     flat: list[str | int] = ["c", "a", "q", 7, 30, 10, 0, 5, 2, 4, 2, "best_first_relax_down"]
     flat += ["longest_idle"]
-    flat += ["0:none_logged_in:5;", 5, 3, *[1, 0, 1] * 4, "b", 3, "busy"]
+    flat += ["0:none_logged_in:5;", 5, 3, *[1, 0, 1] * 4, "b 3 busy c 4 grade"]
     offer = Offer.from_script(flat)
     older = {
         "call": "c", "queue": "q", "step": 0, "step_opened_ms": 5, "grades": [2, 4],
@@ -134,10 +134,16 @@ def test_offer_parses_the_flat_trace_and_the_older_json() -> None:
             {"grade": g, "in_range": g >= 2, "logged_in": 1, "on_break": 0, "idle": 1}
             for g in range(1, 5)
         ],
-        "passed_over": [{"agent": "b", "grade": 3, "why": "busy"}],
+        "passed_over": [
+            {"agent": "b", "grade": 3, "why": "busy"},
+            {"agent": "c", "grade": 4, "why": "grade"},
+        ],
     }  # fmt: skip
     assert offer == Offer.from_script([*flat[:6], json.dumps(older)])
     assert offer.trace.passed_over[0].why is PassReason.BUSY
+    assert offer.trace.passed_over[1] == ("c", 4, PassReason.GRADE)
+    nobody = Offer.from_script(flat[:-1])  # nobody passed over: no text at all
+    assert nobody.trace.passed_over == ()
 
 
 async def test_trace_samples_the_first_agents_of_each_grade_as_they_come_and_go(
