@@ -17,7 +17,9 @@ server runs on (uvloop where installed; `--loop asyncio` for asyncio's own):
 
 The baseline is a trivial EVALSHA pipelined `--batch` deep, in the same run. Latency is
 one `Router.enqueue` awaited at a time with an agent idle. Like the server, the process
-freezes its start-up objects out of the garbage collector's full passes. Every loop is
+freezes its start-up objects out of the garbage collector's full passes. It pins itself to
+the first CPU (`--no-pin` to leave it free), so that a Redis on the same machine keeps the
+others, and it runs 10 untimed rounds at each size before counting matches. Every loop is
 bounded in count and time; the keys live under a unique prefix and are deleted at the end.
 """
 
@@ -45,6 +47,8 @@ from routing.rules import Backoff, QueueRules
 TRIVIAL = "return ARGV[1]"
 #: Logins (or calls) set up at once: within the client pool's connections.
 SETUP_CHUNK = 64
+#: Untimed rounds before matches are counted at each size.
+WARM_UP_ROUNDS = 10
 
 
 @dataclass
@@ -114,15 +118,20 @@ async def match_rate(
     agents and gives any call that found none its agent, so every round starts alike.
     """
     counter = iter(range(10_000_000))
-    matched, spent = 0, 0.0
+    matched, spent, rounds = 0, 0.0, 0
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and matched < 5_000_000:
         calls = [(f"m{next(counter)}", rng.choice(names)) for _ in range(round_size)]
         start = time.perf_counter()
         results = await asyncio.gather(*(router.enqueue(call, queue) for call, queue in calls))
-        spent += time.perf_counter() - start
+        elapsed = time.perf_counter() - start
         offers = [r.offer for r in results if r.offer is not None]
-        matched += len(offers)
+        rounds += 1
+        if rounds > WARM_UP_ROUNDS:  # the first rounds after set-up touch cold memory
+            spent += elapsed
+            matched += len(offers)
+        else:
+            deadline = time.monotonic() + seconds
         await settle(router, offers)
     return matched / spent
 
@@ -156,6 +165,19 @@ async def cycle(
     return offers / (time.perf_counter() - start)
 
 
+async def staffed(
+    redis: aioredis.Redis, agents: int, queues: int
+) -> tuple[Router, list[str], random.Random]:
+    """A router under a fresh prefix with `queues` queues and `agents` agents logged in."""
+    router = Router(redis, Keys(f"bench-{uuid.uuid4().hex[:8]}"))
+    rng = random.Random(agents * 100 + queues)
+    names = [f"q{i}" for i in range(queues)]
+    for name in names:
+        await router.configure_queue(QueueRules(name, wrap_up_s=0, backoff=Backoff(0, 0, 0)))
+    await login_agents(router, agents, names, rng)
+    return router, names, rng
+
+
 async def measure(
     redis: aioredis.Redis,
     agents: int,
@@ -164,13 +186,8 @@ async def measure(
     seconds: float,
     concurrency: int,
 ) -> Figures:
-    keys = Keys(f"bench-{uuid.uuid4().hex[:8]}")
-    router = Router(redis, keys)
-    rng = random.Random(agents * 100 + queues)
-    names = [f"q{i}" for i in range(queues)]
-    for name in names:
-        await router.configure_queue(QueueRules(name, wrap_up_s=0, backoff=Backoff(0, 0, 0)))
-    await login_agents(router, agents, names, rng)
+    router, names, rng = await staffed(redis, agents, queues)
+    keys = router.keys
     matches_s = await match_rate(router, names, rng, round_size, seconds)
     per_s = await cycle(router, names, rng, concurrency, seconds)
     samples = []
@@ -183,6 +200,28 @@ async def measure(
     await cleanup(redis, keys)
     p50, p99 = percentile(samples, 0.5), percentile(samples, 0.99)
     return Figures(agents, queues, matches_s, per_s, p50, p99)
+
+
+async def interleaved(
+    redis: aioredis.Redis, sizes: Sequence[int], queues: int, round_size: int, bursts: int
+) -> list[list[float]]:
+    """Matches/s of each size in `bursts` short bursts taken in turn, all sizes staffed at once.
+
+    The machine's speed drifts by tens of percent over minutes; sizes measured one after
+    the other, minutes apart, compare that drift as much as the router. Here every size is
+    set up first (each under its own prefix, so Redis holds all of them throughout) and
+    measured in alternation, 0.5 s at a time, so that drift falls on all sizes alike.
+    """
+    pools = [await staffed(redis, agents, queues) for agents in sizes]
+    rates: list[list[float]] = [[] for _ in sizes]
+    for burst in range(bursts):
+        order = range(len(sizes)) if burst % 2 == 0 else reversed(range(len(sizes)))
+        for i in order:
+            router, names, rng = pools[i]
+            rates[i].append(await match_rate(router, names, rng, round_size, 0.5))
+    for router, _, _ in pools:
+        await cleanup(redis, router.keys)
+    return rates
 
 
 async def memory(redis: aioredis.Redis, count: int) -> tuple[float, float]:
@@ -234,6 +273,17 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--agents", type=int, nargs="*", default=[100, 1_000, 10_000, 100_000])
     parser.add_argument("--queues", type=int, nargs="*", default=[5, 50])
     parser.add_argument("--loop", choices=["server", "asyncio"], default="server")
+    parser.add_argument(
+        "--bursts",
+        type=int,
+        default=8,
+        help="interleaved bursts per size comparing the fewest and most agents (0: skip)",
+    )
+    parser.add_argument(
+        "--no-pin",
+        action="store_true",
+        help="do not pin this process to the first CPU (leaving the others to Redis)",
+    )
     return parser.parse_args(argv)
 
 
@@ -270,6 +320,17 @@ async def run(args: argparse.Namespace, loop_name: str) -> None:
                 f"{queues} queues: {row[-1].agents} vs {row[0].agents} agents:"
                 f" matches {ratio:.2f}x, cycle {cyc:.2f}x"
             )
+    if args.bursts and len(args.agents) > 1:
+        ends = [min(args.agents), max(args.agents)]
+        for queues in args.queues:
+            rates = await interleaved(redis, ends, queues, args.round, args.bursts)
+            small, large = (statistics.median(r) for r in rates)
+            print(
+                f"{queues} queues, interleaved ({args.bursts} bursts each):"
+                f" {ends[0]} agents {small:,.0f}, {ends[1]} agents {large:,.0f} matches/s;"
+                f" {large / small:.2f}x (per burst pair:"
+                f" {', '.join(f'{b / a:.2f}' for a, b in zip(*rates, strict=True))})"
+            )
     per_call, per_agent = await memory(redis, 10_000)
     print(f"memory: {per_call:,.0f} B per waiting call, {per_agent:,.0f} B per agent")
     print(f"median matches/s: {statistics.median(f.matches_per_s for f in results):,.0f}")
@@ -278,8 +339,18 @@ async def run(args: argparse.Namespace, loop_name: str) -> None:
     await redis.aclose()
 
 
+def pin_to_first_cpu() -> str:
+    """Keep this process on one CPU so that Redis, on the same machine, has the others."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return "not pinned (one CPU)"
+    os.sched_setaffinity(0, {cpus[0]})
+    return f"pinned to CPU {cpus[0]} of {len(cpus)}"
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = arguments(argv)
+    print("bench process", "not pinned" if args.no_pin else pin_to_first_cpu())
     loop = new_event_loop() if args.loop == "server" else asyncio.new_event_loop()
     try:
         loop.run_until_complete(run(args, type(loop).__module__.split(".")[0]))
