@@ -146,7 +146,7 @@ class DecisionTrace(NamedTuple):
         the records are built as plain tuples of their class."""
         step, opened, lo, hi, floor, direction, strategy, skips, waited, grade = fields[:10]
         low, high = int(lo), int(hi)
-        c = [int(x) for x in fields[10:22]]
+        counts = [int(x) for x in fields[10:22]]
         words = str(fields[22]).split() if len(fields) > 22 else []
         reasons, grades, new = _PASS_REASONS, _GRADES, tuple.__new__
         return cls(
@@ -158,16 +158,16 @@ class DecisionTrace(NamedTuple):
             floor=int(floor),
             direction=str(direction),
             strategy=str(strategy),
-            skipped=_skipped(str(skips)) if skips else (),
+            skipped=_skipped(str(skips)),
             waited_ms=int(waited),
             decided_ms=decided_ms,
             chosen_agent=chosen_agent,
             chosen_grade=int(grade),
-            candidates=(
-                new(GradeCandidates, (1, low <= 1 <= high, c[0], c[1], c[2])),
-                new(GradeCandidates, (2, low <= 2 <= high, c[3], c[4], c[5])),
-                new(GradeCandidates, (3, low <= 3 <= high, c[6], c[7], c[8])),
-                new(GradeCandidates, (4, low <= 4 <= high, c[9], c[10], c[11])),
+            candidates=tuple(
+                [
+                    new(GradeCandidates, (g, low <= g <= high, *counts[3 * g - 3 : 3 * g]))
+                    for g in (1, 2, 3, 4)
+                ]
             ),
             passed_over=tuple(
                 [

@@ -40,7 +40,8 @@ local LOGGED, PAUSED = {'m1', 'm2', 'm3', 'm4'}, {'b1', 'b2', 'b3', 'b4'}
 local FIRST = {'s1', 's2', 's3', 's4'}
 local GRADE = {'1', '2', '3', '4'}
 local STAFF_SAMPLE = 9  -- routing/router.py MAX_TRACE_SAMPLE + 1
-local IS_FIRST = {s1 = true, s2 = true, s3 = true, s4 = true}
+local IS_FIRST = {}
+for _, f in ipairs(FIRST) do IS_FIRST[f] = true end
 
 local function emit(ev, now, call, q, agent, ...)
   redis.call('XADD', key('events'), 'MAXLEN', '~', '100000', '*', 'ev', ev, 't', int(now),
