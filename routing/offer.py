@@ -70,14 +70,9 @@ class Offer(NamedTuple):
             trace = DecisionTrace.from_flat(
                 str(call), str(queue), str(agent), int(offered), row[6:]
             )
-        return cls(
-            call_id=str(call),
-            agent_id=str(agent),
-            queue=str(queue),
-            token=int(token),
-            lease_expires_ms=int(lease),
-            offered_ms=int(offered),
-            trace=trace,
+        # In field order, without the keyword parsing of the named tuple's constructor.
+        return tuple.__new__(
+            cls, (str(call), str(agent), str(queue), int(token), int(lease), int(offered), trace)
         )
 
 

@@ -107,8 +107,10 @@ class Router:
         args += [priority_offset_ms, self._rng.random(), self._trace_sample]
         args += [self._settle_limit, self._call_ttl_ms]
         row = await self._run("enqueue", args)
-        status = EnqueueStatus(row[0])
-        offer = Offer.from_script(row[1:]) if len(row) > 1 else None
+        if len(row) == 1:  # a status alone; an offer made at once comes as the offer
+            status, offer = EnqueueStatus(row[0]), None
+        else:
+            status, offer = EnqueueStatus.QUEUED, Offer.from_script(row)
         log.info("enqueue %s", status, extra={"call_sid": call_id, "queue": queue})
         return Enqueued(status, offer)
 

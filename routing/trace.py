@@ -34,6 +34,9 @@ class StepStatus(StrEnum):
 _PASS_REASONS = {reason.value: reason for reason in PassReason}
 _STEP_STATUSES = {status.value: status for status in StepStatus}
 _GRADES = {str(grade): grade for grade in range(1, 5)}
+#: Builds a named tuple from its fields in order without the keyword-argument parsing of
+#: its constructor: `_new(Record, (field, ...))`.
+_new = tuple.__new__
 
 
 class SkippedStep(NamedTuple):
@@ -143,37 +146,45 @@ class DecisionTrace(NamedTuple):
         logged in / on break / idle for grades 1-4, then, when any agent was passed over,
         one text of `agent grade why` for each, space-separated. The script sends raw
         facts; the structure is built here, off the Redis thread. Runs once per offer, so
-        the records are built as plain tuples of their class."""
+        the records are built as plain tuples of their class, fields in declaration order
+        (keyword arguments to a named tuple cost more than the rest of the parse)."""
         step, opened, lo, hi, floor, direction, strategy, skips, waited, grade = fields[:10]
         low, high = int(lo), int(hi)
-        counts = [int(x) for x in fields[10:22]]
-        words = str(fields[22]).split() if len(fields) > 22 else []
-        reasons, grades, new = _PASS_REASONS, _GRADES, tuple.__new__
-        return cls(
-            call_id=call_id,
-            queue=queue,
-            step=int(step),
-            step_opened_ms=int(opened),
-            grades=(low, high),
-            floor=int(floor),
-            direction=str(direction),
-            strategy=str(strategy),
-            skipped=_skipped(str(skips)),
-            waited_ms=int(waited),
-            decided_ms=decided_ms,
-            chosen_agent=chosen_agent,
-            chosen_grade=int(grade),
-            candidates=tuple(
+        m1, b1, i1, m2, b2, i2, m3, b3, i3, m4, b4, i4 = map(int, fields[10:22])
+        passed: tuple[PassedOver, ...] = ()
+        if len(fields) > 22:
+            words, reasons, grades = str(fields[22]).split(), _PASS_REASONS, _GRADES
+            passed = tuple(
                 [
-                    new(GradeCandidates, (g, low <= g <= high, *counts[3 * g - 3 : 3 * g]))
-                    for g in (1, 2, 3, 4)
+                    _new(PassedOver, (words[i], grades[words[i + 1]], reasons[words[i + 2]]))
+                    for i in range(0, len(words), 3)
                 ]
-            ),
-            passed_over=tuple(
-                [
-                    new(PassedOver, (agent, grades[g], reasons[why]))
-                    for agent, g, why in zip(words[0::3], words[1::3], words[2::3], strict=True)
-                ]
+            )
+        candidates = (
+            _new(GradeCandidates, (1, low <= 1 <= high, m1, b1, i1)),
+            _new(GradeCandidates, (2, low <= 2 <= high, m2, b2, i2)),
+            _new(GradeCandidates, (3, low <= 3 <= high, m3, b3, i3)),
+            _new(GradeCandidates, (4, low <= 4 <= high, m4, b4, i4)),
+        )
+        skipped = _skipped(str(skips)) if skips else ()
+        return _new(
+            cls,
+            (
+                call_id,
+                queue,
+                int(step),
+                int(opened),
+                (low, high),
+                int(floor),
+                str(direction),
+                str(strategy),
+                skipped,
+                int(waited),
+                decided_ms,
+                chosen_agent,
+                int(grade),
+                candidates,
+                passed,
             ),
         )
 

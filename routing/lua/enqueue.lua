@@ -3,9 +3,9 @@
 -- ARGV[1] call, ARGV[2] queue, ARGV[3] now ms, ARGV[4] arrival ms, ARGV[5] priority offset ms,
 -- ARGV[6] random in [0,1), ARGV[7] trace sample per grade, ARGV[8] settle limit,
 -- ARGV[9] call record TTL ms
--- Returns {status} with status unknown_queue | duplicate | full | empty, or
--- {'queued', offer...} where offer is empty or {call, agent, queue, token, lease, offered,
--- trace fields...} (see lib_match.lua trace).
+-- Returns {status}: unknown_queue | duplicate | full | empty, or queued without an offer;
+-- or, queued and offered at once, the offer itself: {call, agent, queue, token, lease,
+-- offered, trace fields...} (see lib_match.lua trace).
 local call, q, now, arr = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local c = config(q)
 if not c then return {'unknown_queue'} end
@@ -32,5 +32,4 @@ emit('ENTERQUEUE', now, call, q, '', 'priority_ms', ARGV[5], 'arrived', ARGV[4])
 local n = {call = call, score = score, s = s, so = so, skips = skips, enq = arr, pri = ARGV[5]}
 local o = match_queue(c, cen, now, tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]), n)
 redis.call('PEXPIRE', ck, ARGV[9])
-if not o then return {'queued'} end
-return {'queued', unpack(o)}
+return o or {'queued'}

@@ -33,7 +33,12 @@ local function num(x) return tonumber(x) or 0 end
 -- "%.17g" / "%.14g", which costs several times what "%d" does; every number the router
 -- stores (ms, counts, scores, tokens) is an integer, so it is written with int().
 local fmt = string.format
-local function int(n) return fmt('%d', n) end
+local INT = {}  -- formatted this call: a batch writes the same instants and grades often
+local function int(n)
+  local s = INT[n]
+  if not s then s = fmt('%d', n); INT[n] = s end
+  return s
+end
 -- Census fields of grades 1..4: logged in, on break, and the names (space-separated) of
 -- the first STAFF_SAMPLE agents logged in, in name order, for the decision trace.
 local LOGGED, PAUSED = {'m1', 'm2', 'm3', 'm4'}, {'b1', 'b2', 'b3', 'b4'}

@@ -19,20 +19,21 @@ local function pick_agent(c, s, rnd)
   return nil
 end
 
--- state: as set_state keeps it in `astate` (a number: ready, back-off until then).
-local function why_passed(state, in_range, now)
-  if not in_range then return 'grade' end
+-- Why an agent of the step's grades was passed over, from its state as set_state keeps it
+-- in `astate` (a number: ready, back-off until then).
+local function why_passed(state, now)
   local bo = tonumber(state)
   if bo then return (bo > now) and 'back_off' or 'ranked_lower' end
   return state
 end
 
--- The state of each agent in `ms` as set_state keeps it (older records: from the agent hash).
-local function states(ms)
-  local v = redis.call('HMGET', key('astate'), unpack(ms))
-  for i, m in ipairs(ms) do
+-- The state of agents names[first..last] as set_state keeps it (older records: from the
+-- agent hash), in that order.
+local function states(names, first, last)
+  local v = redis.call('HMGET', key('astate'), unpack(names, first, last))
+  for i = 1, last - first + 1 do
     if not v[i] then
-      local a = redis.call('HMGET', key('agent', m), 'st', 'bo')
+      local a = redis.call('HMGET', key('agent', names[first + i - 1]), 'st', 'bo')
       v[i] = a[1] == 'ready' and num(a[2]) or (a[1] or 'offline')
     end
   end
@@ -60,7 +61,8 @@ local function trace(out, c, b, cen, now, sample)
   out[k + 1], out[k + 2], out[k + 3], out[k + 4], out[k + 5] = b.s - 1, n.so, st.lo, st.hi, c.floor
   out[k + 6], out[k + 7], out[k + 8], out[k + 9], out[k + 10] = c.dir, c.strat, n.skips, now - n.enq, b.g
   k = k + 10
-  local ms, gs = {}, {}
+  -- Sampled agents, grade by grade: names[ends[g - 1] + 1 .. ends[g]] are of grade g.
+  local names, ends, nn = {}, {[0] = 0}, 0
   for g = 1, 4 do
     local m, br, idle = cen[LOGGED[g]] or 0, cen[PAUSED[g]] or 0, 0
     if m > br then
@@ -74,15 +76,24 @@ local function trace(out, c, b, cen, now, sample)
       local taken = 0
       for a in string.gmatch(first_staff(c.name, cen, g), '%S+') do
         if taken == sample then break end
-        if a ~= b.a then taken = taken + 1; ms[#ms + 1] = a; gs[#gs + 1] = g end
+        if a ~= b.a then taken = taken + 1; nn = nn + 1; names[nn] = a end
       end
     end
+    ends[g] = nn
   end
-  if #ms == 0 then return out end
-  local v, parts = states(ms), {}
-  for i, a in ipairs(ms) do
-    local g = gs[i]
-    parts[3 * i - 2], parts[3 * i - 1], parts[3 * i] = a, GRADE[g], why_passed(v[i], g >= st.lo and g <= st.hi, now)
+  if nn == 0 then return out end
+  -- Only agents of the step's grades (contiguous here) need their state read: the others
+  -- were passed over for their grade whatever they were doing.
+  local lo, hi = st.lo, st.hi
+  local first, last = ends[lo - 1] + 1, ends[hi]
+  local v = first <= last and states(names, first, last) or {}
+  local parts, p = {}, 0
+  for g = 1, 4 do
+    local in_range = g >= lo and g <= hi
+    for i = ends[g - 1] + 1, ends[g] do
+      p = p + 1
+      parts[p] = names[i] .. ' ' .. GRADE[g] .. ' ' .. (in_range and why_passed(v[i - first + 1], now) or 'grade')
+    end
   end
   out[k + 1] = table.concat(parts, ' ')
   return out
