@@ -4,31 +4,6 @@
 -- tag, hence its Cluster slot. Clock (ms) and ids always come from ARGV.
 local unpack = unpack or table.unpack
 local B = KEYS[1]
--- Fixed arity, no vararg table: this runs for nearly every command a script issues. Names
--- are kept for the rest of the call (a batch builds the same few keys over and over).
-local KEY1, KEY2, KEY3 = {}, {}, {}
-local function key(a, b, c)
-  if c then
-    local t = KEY3[a]
-    if not t then t = {}; KEY3[a] = t end
-    local u = t[b]
-    if not u then u = {}; t[b] = u end
-    local k = u[c]
-    if not k then k = B .. a .. ':' .. b .. ':' .. c; u[c] = k end
-    return k
-  end
-  if b then
-    local t = KEY2[a]
-    if not t then t = {}; KEY2[a] = t end
-    local k = t[b]
-    if not k then k = B .. a .. ':' .. b; t[b] = k end
-    return k
-  end
-  local k = KEY1[a]
-  if not k then k = B .. a; KEY1[a] = k end
-  return k
-end
-local function num(x) return tonumber(x) or 0 end
 -- Numbers go to Redis as text. Handed a Lua number, redis.call and `..` format it with
 -- "%.17g" / "%.14g", which costs several times what "%d" does; every number the router
 -- stores (ms, counts, scores, tokens) is an integer, so it is written with int().
@@ -39,6 +14,15 @@ local function int(n)
   if not s then s = fmt('%d', n); INT[n] = s end
   return s
 end
+-- Fixed arity, no vararg table: this runs for nearly every command a script issues. Built
+-- afresh each time: joining a few short strings costs less than looking them up in a
+-- cache of built names. A number part (a grade, a step) is formatted by int().
+local function key(a, b, c)
+  if c then return B .. a .. ':' .. b .. ':' .. (type(c) == 'number' and int(c) or c) end
+  if b then return B .. a .. ':' .. b end
+  return B .. a
+end
+local function num(x) return tonumber(x) or 0 end
 -- Census fields of grades 1..4: logged in, on break, and the names (space-separated) of
 -- the first STAFF_SAMPLE agents logged in, in name order, for the decision trace.
 local LOGGED, PAUSED = {'m1', 'm2', 'm3', 'm4'}, {'b1', 'b2', 'b3', 'b4'}
