@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,17 +34,12 @@ import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bench.router_bench import settle, staffed
+from bench.webhook_load import free_port
 from routing.connection import connection_pool_options
 
 #: Rounds run uninstrumented first: the first rounds after set-up touch fresh memory.
 WARM_UP_ROUNDS = 3
 TOOLS = ("valgrind", "callgrind_control", "redis-server")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def totals(out_dir: Path) -> int:
