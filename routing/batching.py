@@ -1,12 +1,21 @@
 """Batching: the Lua operations asked for in one turn of the event loop go to Redis as one
-call of a batch script.
+call of a batch script, and batches are paced so that Redis and this process work at once.
 
 A server handles many calls at once, and each of its Redis operations (a router step, a
 call-state step) is a small script. Sent one by one, most of their cost is the client's and
-the round trip's, not the work in Redis. Here every operation queued before the loop's next
-turn shares one EVALSHA: nothing waits for a timer, so a lone operation leaves at once, and
+the round trip's, not the work in Redis. Here the operations queued before the loop's next
+turn share one EVALSHA: nothing waits for a timer, so a lone operation leaves at once, and
 under load the batches grow by themselves. Each operation is still atomic and runs exactly
 as its own script would; an operation that fails raises in its caller only.
+
+Pacing. Redis runs every command that reached it before its own loop's next turn and then
+writes all their replies; and an event loop here (uvloop) writes out together whatever was
+sent during one of its turns. Batches sent at once would be answered at once, after Redis
+has run them all, while this process waits; then this process would parse every reply
+while Redis waits. So at most `WINDOW` batches are in flight and at most one leaves per
+turn: while Redis runs a batch, the next one is already waiting for it, and this process
+reads each reply, and sends the following batch before the reply's callers resume, while
+Redis runs the next.
 
 An operation is the body of a Lua function of `(KEY, ARGV)`: the one key it works on and
 its arguments. `batch_source` turns a set of them into the batch script (the dispatcher in
@@ -16,6 +25,7 @@ its arguments. `batch_source` turns a set of them into the batch script (the dis
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Awaitable, Mapping, Sequence
 from importlib import resources
 from typing import Any, Protocol
@@ -26,6 +36,8 @@ Arg = str | int | float
 
 #: Operations per call, so one call never holds Redis for long (a few ms at most).
 MAX_OPERATIONS = 16
+#: Batches sent and not yet answered: one that Redis runs, one waiting for it.
+WINDOW = 2
 
 
 class Script(Protocol):
@@ -50,13 +62,18 @@ Queued = tuple[str, str, Sequence[Arg], "asyncio.Future[Any]"]
 
 
 class OperationBatcher:
-    """Queues operations (`run`) and sends each turn's queue as one call of `script`."""
+    """Queues operations (`run`) and sends them as calls of `script`, paced (see above)."""
 
-    def __init__(self, script: Script, *, max_operations: int = MAX_OPERATIONS) -> None:
+    def __init__(
+        self, script: Script, *, max_operations: int = MAX_OPERATIONS, window: int = WINDOW
+    ) -> None:
         self._script = script
         self._max = max_operations
-        self._queued: list[Queued] = []
-        self._in_flight: set[asyncio.Task[None]] = set()
+        self._window = window
+        self._queued: deque[Queued] = deque()
+        self._unanswered = 0  # batches sent whose reply has not come back
+        self._sent_this_turn = False
+        self._in_flight: set[asyncio.Task[None]] = set()  # keeps the sending tasks alive
 
     async def run(self, operation: str, key: str, args: Sequence[Arg]) -> Any:
         """Run one operation on `key` and return what the operation returns."""
@@ -68,11 +85,21 @@ class OperationBatcher:
         return await future
 
     def _flush(self) -> None:
-        queued, self._queued = self._queued, []
-        for start in range(0, len(queued), self._max):
-            task = asyncio.ensure_future(self._send(queued[start : start + self._max]))
-            self._in_flight.add(task)
-            task.add_done_callback(self._in_flight.discard)
+        """Send the next batch, unless one left this turn or the window is full."""
+        if self._sent_this_turn or not self._queued or self._unanswered >= self._window:
+            return
+        queued = self._queued
+        batch = [queued.popleft() for _ in range(min(self._max, len(queued)))]
+        self._unanswered += 1
+        task = asyncio.ensure_future(self._send(batch))
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+        self._sent_this_turn = True
+        asyncio.get_running_loop().call_soon(self._next_turn)
+
+    def _next_turn(self) -> None:
+        self._sent_this_turn = False
+        self._flush()
 
     async def _send(self, batch: list[Queued]) -> None:
         keys = [key for _, key, _, _ in batch]
@@ -80,7 +107,12 @@ class OperationBatcher:
         for operation, _, args, _ in batch:
             argv += [operation, len(args), *args]
         try:
-            replies: list[list[Any]] = await self._script(keys=keys, args=argv)
+            try:
+                replies: list[list[Any]] = await self._script(keys=keys, args=argv)
+            finally:
+                # The next batch leaves now, before this one's callers resume.
+                self._unanswered -= 1
+                self._flush()
             if not isinstance(replies, list) or len(replies) != len(batch):
                 raise ResponseError(f"batch: {len(batch)} operations, reply {replies!r:.200}")
         except asyncio.CancelledError:

@@ -113,3 +113,90 @@ async def test_a_cancelled_caller_leaves_the_others_alone(
     first.cancel()
     assert await second == 11  # the cancelled operation ran all the same
     assert first.cancelled()
+
+
+class Held:
+    """A batch script stub that answers each call only when told (every operation's reply
+    is its position in the call), noting each call's size and the loop turn it left in."""
+
+    def __init__(self, log: list[str] | None = None) -> None:
+        self.calls: list[tuple[asyncio.Event, int, int]] = []
+        self.log = [] if log is None else log
+        self.turn = 0
+        asyncio.get_running_loop().call_soon(self._tick)
+
+    def _tick(self) -> None:
+        self.turn += 1
+        asyncio.get_running_loop().call_soon(self._tick)
+
+    async def __call__(self, *, keys: Sequence[str], args: Sequence[Arg]) -> Any:
+        answer = asyncio.Event()
+        self.calls.append((answer, len(keys), self.turn))
+        self.log.append(f"sent {len(self.calls)}")
+        await answer.wait()
+        return [[1, i] for i in range(len(keys))]
+
+    def sizes(self) -> list[int]:
+        return [size for _, size, _ in self.calls]
+
+    def turns_left(self) -> list[int]:
+        return [turn for _, _, turn in self.calls]
+
+    def answer(self, *calls: int) -> None:
+        for call in calls:
+            self.calls[call - 1][0].set()
+
+
+async def turns(n: int = 10) -> None:
+    for _ in range(n):
+        await asyncio.sleep(0)
+
+
+async def test_at_most_the_window_is_in_flight_and_one_batch_leaves_per_turn() -> None:
+    held = Held()
+    batcher = OperationBatcher(held, max_operations=2, window=2)
+    runs = [asyncio.ensure_future(batcher.run("add", "k", [n])) for n in range(7)]
+    await turns()
+    assert held.sizes() == [2, 2]  # the window is full
+    first, second = held.turns_left()
+    assert first < second
+    held.answer(1)
+    await turns()
+    assert held.sizes() == [2, 2, 2]
+    held.answer(2, 3)
+    await turns()
+    assert held.sizes() == [2, 2, 2, 1]
+    held.answer(4)
+    assert await asyncio.gather(*runs) == [0, 1, 0, 1, 0, 1, 0]
+
+
+async def test_the_next_batch_leaves_before_a_replys_callers_resume() -> None:
+    log: list[str] = []
+    held = Held(log)
+    batcher = OperationBatcher(held, max_operations=1, window=1)
+
+    async def run(n: int) -> None:
+        await batcher.run("add", "k", [n])
+        log.append(f"done {n}")
+
+    runs = [asyncio.ensure_future(run(n)) for n in range(2)]
+    await turns()
+    held.answer(1)
+    await turns()
+    held.answer(2)
+    await asyncio.gather(*runs)
+    assert log == ["sent 1", "sent 2", "done 0", "done 1"]
+
+
+async def test_replies_read_in_one_turn_still_send_one_batch_per_turn() -> None:
+    held = Held()
+    batcher = OperationBatcher(held, max_operations=1, window=2)
+    runs = [asyncio.ensure_future(batcher.run("add", "k", [n])) for n in range(4)]
+    await turns()
+    held.answer(1, 2)  # both replies are read in the same turn
+    await turns()
+    assert len(held.calls) == 4
+    third, fourth = held.turns_left()[2:]
+    assert third < fourth
+    held.answer(3, 4)
+    assert await asyncio.gather(*runs) == [0, 0, 0, 0]
