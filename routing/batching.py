@@ -108,12 +108,12 @@ class OperationBatcher:
             argv += [operation, len(args), *args]
         try:
             try:
-                replies: list[list[Any]] = await self._script(keys=keys, args=argv)
+                replies: list[Any] = await self._script(keys=keys, args=argv)
             finally:
                 # The next batch leaves now, before this one's callers resume.
                 self._unanswered -= 1
                 self._flush()
-            if not isinstance(replies, list) or len(replies) != len(batch):
+            if not isinstance(replies, list) or len(replies) != 2 * len(batch):
                 raise ResponseError(f"batch: {len(batch)} operations, reply {replies!r:.200}")
         except asyncio.CancelledError:
             for *_, future in batch:
@@ -124,10 +124,11 @@ class OperationBatcher:
                 if not future.done():
                     future.set_exception(error)
             return
-        for (operation, _, _, future), reply in zip(batch, replies, strict=True):
+        # Flat: 1 and the result, or 0 and the error message, per operation (batch.lua).
+        for n, (operation, _, _, future) in enumerate(batch):
             if future.done():  # its caller was cancelled; the operation ran all the same
                 continue
-            if reply[0] == 1:
-                future.set_result(reply[1] if len(reply) > 1 else None)
+            if replies[2 * n] == 1:
+                future.set_result(replies[2 * n + 1])
             else:
-                future.set_exception(ResponseError(f"{operation}: {reply[1]}"))
+                future.set_exception(ResponseError(f"{operation}: {replies[2 * n + 1]}"))

@@ -4,19 +4,24 @@
 -- KEYS[n] the key operation n works on (the router's: KEYS[1], the namespace, every time)
 -- ARGV[1] number of operations, then per operation: its name (enqueue, accept, ...), its
 -- argument count c, and its c arguments as that operation's own script takes them.
--- Returns one entry per operation: {1, result} or {0, error message}.
+-- Returns two entries per operation, flat: 1 and its result (nil when it returned none), or
+-- 0 and the error message. Flat, because every nested table costs Redis a conversion.
 local out, i = {}, 2
-for n = 1, tonumber(ARGV[1]) do
-  local name, argc = ARGV[i], tonumber(ARGV[i + 1])
+for n = 1, ARGV[1] + 0 do
+  local name, argc = ARGV[i], ARGV[i + 1] + 0
   local args = {unpack(ARGV, i + 2, i + 1 + argc)}  -- sized once, not grown slot by slot
   i = i + 2 + argc
   local op = OPS[name]
   if not op then
-    out[n] = {0, 'unknown operation ' .. tostring(name)}
+    out[2 * n - 1], out[2 * n] = 0, 'unknown operation ' .. tostring(name)
   else
     local ok, res = pcall(op, KEYS[n], args)
-    if ok then out[n] = {1, res}
-    else out[n] = {0, type(res) == 'table' and tostring(res.err) or tostring(res)} end
+    if ok then
+      if res == nil then res = false end  -- a nil would end the reply here
+      out[2 * n - 1], out[2 * n] = 1, res
+    else
+      out[2 * n - 1], out[2 * n] = 0, type(res) == 'table' and tostring(res.err) or tostring(res)
+    end
   end
 end
 return out

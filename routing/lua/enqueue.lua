@@ -6,7 +6,7 @@
 -- Returns {status}: unknown_queue | duplicate | full | empty, or queued without an offer;
 -- or, queued and offered at once, the offer itself: {call, agent, queue, token, lease,
 -- offered, trace fields...} (see lib_match.lua trace).
-local call, q, now, arr = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local call, q, now, arr = ARGV[1], ARGV[2], ARGV[3] + 0, ARGV[4] + 0  -- see lib.lua: `+ 0`
 local c = config(q)
 if not c then return {'unknown_queue'} end
 local ck = key('rcall', call)
@@ -23,13 +23,13 @@ if (c.join == 'no_agents' and m == 0) or (c.join == 'no_available' and m == b) t
   emit('JOINEMPTY', now, call, q, '')
   return {'empty'}
 end
-local score = arr - tonumber(ARGV[5])
+local score = arr - ARGV[5]
 -- The step it starts in; it enters the waiting sets in match_queue unless offered at once.
 local s, so, skips = advance(c, cen, 1, arr, '', now)
 if st then redis.call('DEL', ck) end
 emit('ENTERQUEUE', now, call, q, '', 'priority_ms', ARGV[5], 'arrived', ARGV[4])
 -- Its record is written once, waiting or reserved, by match_queue.
 local n = {call = call, score = score, s = s, so = so, skips = skips, enq = arr, pri = ARGV[5]}
-local o = match_queue(c, cen, now, tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]), n)
+local o = match_queue(c, cen, now, ARGV[6] + 0, ARGV[7] + 0, ARGV[8] + 0, n)
 redis.call('PEXPIRE', ck, ARGV[9])
 return o or {'queued'}

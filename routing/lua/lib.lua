@@ -29,8 +29,6 @@ local LOGGED, PAUSED = {'m1', 'm2', 'm3', 'm4'}, {'b1', 'b2', 'b3', 'b4'}
 local FIRST = {'s1', 's2', 's3', 's4'}
 local GRADE = {'1', '2', '3', '4'}
 local STAFF_SAMPLE = 9  -- routing/router.py MAX_TRACE_SAMPLE + 1
-local IS_FIRST = {}
-for _, f in ipairs(FIRST) do IS_FIRST[f] = true end
 
 local function emit(ev, now, call, q, agent, ...)
   redis.call('XADD', key('events'), 'MAXLEN', '~', '100000', '*', 'ev', ev, 't', int(now),
@@ -41,17 +39,32 @@ end
 -- between calls; the census changes inside one, and set_state keeps CENSUS up to date.
 local CONFIGS, CENSUS = {}, {}
 
+-- Idle agents per idle set (queue and grade), counted once per call and kept up to date
+-- by change_state and make_idle (lib_agent.lua), the only writers of the idle sets.
+local IDLE = {}
+local function idle_count(ik)
+  local n = IDLE[ik]
+  if not n then n = redis.call('ZCARD', ik); IDLE[ik] = n end
+  return n
+end
+local function idle_changed(ik, changed, d)
+  if changed == 1 and IDLE[ik] then IDLE[ik] = IDLE[ik] + d end
+end
+
 local CFG = {'steps', 'floor', 'dir', 'strat', 'bo_reject', 'bo_busy', 'bo_no_answer',
   'max_na', 'wrap', 'lease', 'weight', 'max_size', 'join'}
+-- Numbers read from Redis convert by arithmetic (`+ 0`), which parses the text once, where
+-- tonumber() parses it twice; a table built by one constructor is sized once.
 local function read_config(q)
   local v = redis.call('HMGET', key('queue', q), unpack(CFG))
   if not v[1] then return false end
-  local c = {name = q}
-  for i, f in ipairs(CFG) do c[f] = tonumber(v[i]) or v[i] end
-  local raw = c.steps
-  c.steps = {}
-  for lo, hi, dur in string.gmatch(raw, '(%d+):(%d+):(%d+)') do
-    c.steps[#c.steps + 1] = {lo = math.max(tonumber(lo), c.floor), hi = tonumber(hi), dur = tonumber(dur)}
+  local floor = v[2] + 0
+  local c = {name = q, steps = {}, floor = floor, dir = v[3], strat = v[4], bo_reject = v[5] + 0,
+    bo_busy = v[6] + 0, bo_no_answer = v[7] + 0, max_na = v[8] + 0, wrap = v[9] + 0,
+    lease = v[10] + 0, weight = v[11] + 0, max_size = v[12] + 0, join = v[13]}
+  local steps = c.steps
+  for lo, hi, dur in string.gmatch(v[1], '(%d+):(%d+):(%d+)') do
+    steps[#steps + 1] = {lo = math.max(lo + 0, floor), hi = hi + 0, dur = dur + 0}
   end
   return c
 end
@@ -61,15 +74,15 @@ local function config(q)
   return c or nil
 end
 
+local CENSUS_FIELDS = {'m1', 'm2', 'm3', 'm4', 'b1', 'b2', 'b3', 'b4', 's1', 's2', 's3', 's4'}
 local function census(q)
   local t = CENSUS[q]
   if t then return t end
-  local flat = redis.call('HGETALL', key('census', q))
-  t = {}
-  for i = 1, #flat, 2 do
-    local f = flat[i]
-    t[f] = IS_FIRST[f] and flat[i + 1] or tonumber(flat[i + 1])
-  end
+  local v = redis.call('HMGET', key('census', q), unpack(CENSUS_FIELDS))
+  -- A field not there yet comes back false: nobody counted (0), no names kept (nil).
+  t = {m1 = (v[1] or 0) + 0, m2 = (v[2] or 0) + 0, m3 = (v[3] or 0) + 0, m4 = (v[4] or 0) + 0,
+    b1 = (v[5] or 0) + 0, b2 = (v[6] or 0) + 0, b3 = (v[7] or 0) + 0, b4 = (v[8] or 0) + 0,
+    s1 = v[9] or nil, s2 = v[10] or nil, s3 = v[11] or nil, s4 = v[12] or nil}
   CENSUS[q] = t
   return t
 end

@@ -27,7 +27,8 @@ local function change_state(a, old, bo, new, now, reason, ...)
   local sk = skills(a)
   for i = 1, #sk, 2 do
     local q, g = sk[i], sk[i + 1]
-    redis.call('ZREM', key('idle', q, g), a)
+    local ik = key('idle', q, g)
+    idle_changed(ik, redis.call('ZREM', ik, a), -1)
     if dm ~= 0 then
       count(q, 'm' .. g, dm)
       if dm > 0 then redis.call('ZADD', key('staff', q, g), '0', a)
@@ -54,7 +55,10 @@ local function make_idle(a, now)
   if num(v[2]) > now then redis.call('ZADD', key('schedule'), v[2], 'a:' .. a); return false end
   local av = {v[3] or '0', v[4] or '0', v[5] or '0', v[6] or '0'}
   local sk = skills(a)
-  for i = 1, #sk, 2 do redis.call('ZADD', key('idle', sk[i], sk[i + 1]), idle_score(sk[i], a, av), a) end
+  for i = 1, #sk, 2 do
+    local ik = key('idle', sk[i], sk[i + 1])
+    idle_changed(ik, redis.call('ZADD', ik, idle_score(sk[i], a, av), a), 1)
+  end
   return true
 end
 

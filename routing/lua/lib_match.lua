@@ -20,8 +20,9 @@ local function pick_agent(c, s, rnd)
 end
 
 -- Why an agent of the step's grades was passed over, from its state as set_state keeps it
--- in `astate` (a number: ready, back-off until then).
+-- in `astate` (a number: ready, back-off until then; '0', the usual one: no back-off).
 local function why_passed(state, now)
+  if state == '0' then return 'ranked_lower' end
   local bo = tonumber(state)
   if bo then return (bo > now) and 'back_off' or 'ranked_lower' end
   return state
@@ -46,32 +47,33 @@ local function first_staff(q, cen, g)
   return cen[FIRST[g]] or refresh_first(q, g)
 end
 
--- Appends the decision trace to out as flat fields (routing/trace.py, from_flat): step,
--- opened, lo, hi, floor, direction, strategy, skips, waited, grade; logged in, on break,
--- idle for grades 1..4; then one text of "agent grade why" per sampled agent passed over,
--- all space-separated (one reply element is far cheaper than three per agent, and agent
--- ids hold no spaces). A grade with nobody logged in, or everyone on break, has no idle
--- agent to count.
-local function trace(out, c, b, cen, now, sample)
-  local st, n, k = c.steps[b.s], b.new, #out
+-- Scratch lists that every trace of one script call reuses: each trace fills them from
+-- the start and reads them up to where it filled, so what an earlier one left is never
+-- read, and they grow once per call instead of once per offer.
+local NAMES, PARTS, COUNTS = {}, {}, {}
+
+-- The offer's reply (call, agent, queue, token, lease, offered) followed by its decision
+-- trace as flat fields (routing/trace.py, from_flat): step, opened, lo, hi, floor,
+-- direction, strategy, skips, waited, grade; logged in, on break, idle for grades 1..4;
+-- then one text of "agent grade why" per sampled agent passed over, all space-separated
+-- (one reply element is far cheaper than three per agent, and agent ids hold no spaces).
+-- A grade with nobody logged in, or everyone on break, has no idle agent to count.
+local function offer_reply(c, b, cen, now, sample, tok, lease)
+  local st, n = c.steps[b.s], b.new
   if not n then
     local cv = redis.call('HMGET', key('rcall', b.call), 'so', 'skips', 'enq')
     n = {so = num(cv[1]), skips = cv[2] or '', enq = num(cv[3])}
   end
-  out[k + 1], out[k + 2], out[k + 3], out[k + 4], out[k + 5] = b.s - 1, n.so, st.lo, st.hi, c.floor
-  out[k + 6], out[k + 7], out[k + 8], out[k + 9], out[k + 10] = c.dir, c.strat, n.skips, now - n.enq, b.g
-  k = k + 10
-  -- Sampled agents, grade by grade: names[ends[g - 1] + 1 .. ends[g]] are of grade g.
-  local names, ends, nn = {}, {[0] = 0}, 0
+  -- Sampled agents, grade by grade: NAMES[ends[g - 1] + 1 .. ends[g]] are of grade g.
+  local names, counts, ends, nn = NAMES, COUNTS, {[0] = 0}, 0
   for g = 1, 4 do
     local m, br, idle = cen[LOGGED[g]] or 0, cen[PAUSED[g]] or 0, 0
     if m > br then
       local ik = key('idle', c.name, g)
-      idle = redis.call('ZCARD', ik)
+      idle = idle_count(ik)
       if g == b.g and (b.idle or redis.call('ZSCORE', ik, b.a)) then idle = idle - 1 end
     end
-    out[k + 1], out[k + 2], out[k + 3] = m, br, idle
-    k = k + 3
+    counts[3 * g - 2], counts[3 * g - 1], counts[3 * g] = m, br, idle
     if sample > 0 and m > 0 then
       local taken = 0
       for a in string.gmatch(first_staff(c.name, cen, g), '%S+') do
@@ -81,22 +83,28 @@ local function trace(out, c, b, cen, now, sample)
     end
     ends[g] = nn
   end
-  if nn == 0 then return out end
-  -- Only agents of the step's grades (contiguous here) need their state read: the others
-  -- were passed over for their grade whatever they were doing.
-  local lo, hi = st.lo, st.hi
-  local first, last = ends[lo - 1] + 1, ends[hi]
-  local v = first <= last and states(names, first, last) or {}
-  local parts, p = {}, 0
-  for g = 1, 4 do
-    local in_range = g >= lo and g <= hi
-    for i = ends[g - 1] + 1, ends[g] do
-      p = p + 1
-      parts[p] = names[i] .. ' ' .. GRADE[g] .. ' ' .. (in_range and why_passed(v[i - first + 1], now) or 'grade')
+  local text = nil
+  if nn > 0 then
+    -- Only agents of the step's grades (contiguous here) need their state read: the others
+    -- were passed over for their grade whatever they were doing.
+    local lo, hi = st.lo, st.hi
+    local first, last = ends[lo - 1] + 1, ends[hi]
+    local v = first <= last and states(names, first, last) or nil
+    local parts, p = PARTS, 0
+    for g = 1, 4 do
+      local in_range, grade = g >= lo and g <= hi, GRADE[g]
+      for i = ends[g - 1] + 1, ends[g] do
+        parts[p + 1], parts[p + 2] = names[i], grade
+        parts[p + 3] = in_range and why_passed(v[i - first + 1], now) or 'grade'
+        p = p + 3
+      end
     end
+    text = table.concat(parts, ' ', 1, p)
   end
-  out[k + 1] = table.concat(parts, ' ')
-  return out
+  -- One constructor: the reply's table is sized once.
+  return {b.call, b.a, c.name, tok, lease, now, b.s - 1, n.so, st.lo, st.hi, c.floor, c.dir,
+    c.strat, n.skips, now - n.enq, b.g, counts[1], counts[2], counts[3], counts[4], counts[5],
+    counts[6], counts[7], counts[8], counts[9], counts[10], counts[11], counts[12], text}
 end
 
 -- The record of a call being enqueued (its fields but st), then extra field/value pairs.
@@ -112,7 +120,7 @@ end
 local function offer(c, b, cen, now, sample)
   local q, tok = c.name, redis.call('INCR', key('fence'))
   local lease, tok_s = now + c.lease, int(tok)
-  local out = trace({b.call, b.a, q, tok, lease, now}, c, b, cen, now, sample)
+  local out = offer_reply(c, b, cen, now, sample, tok, lease)
   if not b.new then
     redis.call('ZREM', key('waiting', q), b.call)
     redis.call('ZREM', key('wstep', q, b.s), b.call)

@@ -93,7 +93,7 @@ async def test_a_lost_connection_reaches_every_caller() -> None:
 
 async def test_a_reply_of_the_wrong_shape_fails_every_caller() -> None:
     async def short(*, keys: Sequence[str], args: Sequence[Arg]) -> Any:
-        return [[1, "only one"]]
+        return [1, "only one"]
 
     batcher = OperationBatcher(short)
     outcomes = await asyncio.gather(
@@ -134,7 +134,7 @@ class Held:
         self.calls.append((answer, len(keys), self.turn))
         self.log.append(f"sent {len(self.calls)}")
         await answer.wait()
-        return [[1, i] for i in range(len(keys))]
+        return [part for i in range(len(keys)) for part in (1, i)]
 
     def sizes(self) -> list[int]:
         return [size for _, size, _ in self.calls]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -59,6 +60,26 @@ async def test_trace_names_step_candidates_and_reasons(router: Router, clock: Cl
     assert (by_grade[3].logged_in, by_grade[3].on_break, by_grade[3].idle) == (6, 1, 1)
     assert by_grade[1].in_range is False
     assert json.loads(trace.to_json())["chosen_agent"] == "later"
+
+
+async def test_offers_made_in_one_batch_each_see_the_agents_the_others_left(
+    router: Router, clock: Clock
+) -> None:
+    """Enqueued in the same loop turn, the calls are matched by one script call, one after
+    the other: each trace counts the idle agents and states as that offer found them."""
+    await router.configure_queue(QueueRules("q", wrap_up_s=0))
+    for n in range(4):
+        await router.login(f"a{n}", {"q": 2}, now=clock.advance(1))
+    enqueued = await asyncio.gather(*(router.enqueue(f"c{n}", "q") for n in range(3)))
+    offers = [e.offer for e in enqueued]
+    assert all(o is not None for o in offers)
+    traces = [o.trace for o in offers if o is not None]
+    assert [t.chosen_agent for t in traces] == ["a0", "a1", "a2"]  # longest idle first
+    assert [t.candidates[1].idle for t in traces] == [3, 2, 1]  # idle besides the chosen
+    why = [{p.agent_id: p.why for p in t.passed_over} for t in traces]
+    assert why[2]["a0"] is PassReason.RESERVED
+    assert why[2]["a1"] is PassReason.RESERVED
+    assert why[0]["a1"] is PassReason.RANKED_LOWER
 
 
 async def test_events_follow_a_call(
