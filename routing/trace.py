@@ -31,9 +31,23 @@ class StepStatus(StrEnum):
 
 
 # By value, for parsing: a dict lookup costs a tenth of calling the enum class.
-_PASS_REASONS = {reason.value: reason for reason in PassReason}
 _STEP_STATUSES = {status.value: status for status in StepStatus}
-_GRADES = {str(grade): grade for grade in range(1, 5)}
+_RANKED_LOWER, _GRADE = PassReason.RANKED_LOWER, PassReason.GRADE
+#: An agent's state, as the router keeps it, to why it was passed over. A ready agent's
+#: state is the instant its back-off ends: "0" (none) is here, other instants are not.
+_STATE_REASONS = {
+    "0": PassReason.RANKED_LOWER,
+    **{
+        reason.value: reason
+        for reason in (
+            PassReason.RESERVED,
+            PassReason.BUSY,
+            PassReason.WRAP_UP,
+            PassReason.BREAK,
+            PassReason.OFFLINE,
+        )
+    },
+}
 #: Builds a named tuple from its fields in order without the keyword-argument parsing of
 #: its constructor: `_new(Record, (field, ...))`.
 _new = tuple.__new__
@@ -142,24 +156,34 @@ class DecisionTrace(NamedTuple):
         fields: Sequence[str | int],
     ) -> DecisionTrace:
         """Build the trace from the flat fields the match scripts return (lib_match.lua):
-        step, opened, lo, hi, floor, direction, strategy, skips, waited, grade, then
-        logged in / on break / idle for grades 1-4, then, when any agent was passed over,
-        one text of `agent grade why` for each, space-separated. The script sends raw
-        facts; the structure is built here, off the Redis thread. Runs once per offer, so
-        the records are built as plain tuples of their class, fields in declaration order
-        (keyword arguments to a named tuple cost more than the rest of the parse)."""
+        step, opened, lo, hi, floor, direction, strategy, skips, waited, grade; for grades
+        1-4: logged in, on break, idle and the count of agents sampled up to that grade;
+        then, when any was, the sampled agents grade by grade and the states of those of the step's
+        grades, as two space-separated texts. The script sends raw facts; the structure and
+        the reasons are made here, off the Redis thread. Runs once per offer, so the records
+        are built as plain tuples of their class, fields in declaration order (keyword
+        arguments to a named tuple cost more than the rest of the parse)."""
         step, opened, lo, hi, floor, direction, strategy, skips, waited, grade = fields[:10]
         low, high = int(lo), int(hi)
-        m1, b1, i1, m2, b2, i2, m3, b3, i3, m4, b4, i4 = map(int, fields[10:22])
+        m1, b1, i1, n1, m2, b2, i2, n2, m3, b3, i3, n3, m4, b4, i4, n4 = map(int, fields[10:26])
         passed: tuple[PassedOver, ...] = ()
-        if len(fields) > 22:
-            words, reasons, grades = str(fields[22]).split(), _PASS_REASONS, _GRADES
-            passed = tuple(
-                [
-                    _new(PassedOver, (words[i], grades[words[i + 1]], reasons[words[i + 2]]))
-                    for i in range(0, len(words), 3)
-                ]
-            )
+        if len(fields) > 26:
+            names, states = str(fields[26]).split(), iter(str(fields[27]).split())
+            out: list[PassedOver] = []
+            start, reasons = 0, _STATE_REASONS
+            for g, end in ((1, n1), (2, n2), (3, n3), (4, n4)):
+                if low <= g <= high:
+                    for name in names[start:end]:
+                        state = next(states)
+                        # Ready: the instant its back-off ends (a number), mostly "0".
+                        why = reasons.get(state) or (
+                            PassReason.BACK_OFF if int(state) > decided_ms else _RANKED_LOWER
+                        )
+                        out.append(_new(PassedOver, (name, g, why)))
+                else:
+                    out += [_new(PassedOver, (name, g, _GRADE)) for name in names[start:end]]
+                start = end
+            passed = tuple(out)
         candidates = (
             _new(GradeCandidates, (1, low <= 1 <= high, m1, b1, i1)),
             _new(GradeCandidates, (2, low <= 2 <= high, m2, b2, i2)),

@@ -50,6 +50,9 @@ end
 local function idle_changed(ik, changed, d)
   if changed == 1 and IDLE[ik] then IDLE[ik] = IDLE[ik] + d end
 end
+-- Per call too: each agent's state as `astate` holds it, read or written by this call
+-- (set_state writes through). MISSING is scratch for read_states (lib_match.lua).
+local STATE, MISSING = {}, {}
 
 local CFG = {'steps', 'floor', 'dir', 'strat', 'bo_reject', 'bo_busy', 'bo_no_answer',
   'max_na', 'wrap', 'lease', 'weight', 'max_size', 'join'}

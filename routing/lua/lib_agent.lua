@@ -39,8 +39,12 @@ local function change_state(a, old, bo, new, now, reason, ...)
     if dm < 0 or db > 0 then redis.call('ZADD', key('schedule'), int(now), 'q:' .. q) end
   end
   redis.call('HSET', ak, 'st', new, 'since', int(now), 'rsn', reason or '', ...)
-  if new == 'offline' then redis.call('HDEL', key('astate'), a)
-  else redis.call('HSET', key('astate'), a, new == 'ready' and (bo or '0') or new) end
+  if new == 'offline' then redis.call('HDEL', key('astate'), a); STATE[a] = 'offline'
+  else
+    local state = new == 'ready' and (bo or '0') or new
+    redis.call('HSET', key('astate'), a, state)
+    STATE[a] = state
+  end
   return old
 end
 local function set_state(a, new, now, reason, ...)

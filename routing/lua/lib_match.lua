@@ -19,26 +19,24 @@ local function pick_agent(c, s, rnd)
   return nil
 end
 
--- Why an agent of the step's grades was passed over, from its state as set_state keeps it
--- in `astate` (a number: ready, back-off until then; '0', the usual one: no back-off).
-local function why_passed(state, now)
-  if state == '0' then return 'ranked_lower' end
-  local bo = tonumber(state)
-  if bo then return (bo > now) and 'back_off' or 'ranked_lower' end
-  return state
-end
-
--- The state of agents names[first..last] as set_state keeps it (older records: from the
--- agent hash), in that order.
-local function states(names, first, last)
-  local v = redis.call('HMGET', key('astate'), unpack(names, first, last))
-  for i = 1, last - first + 1 do
-    if not v[i] then
-      local a = redis.call('HMGET', key('agent', names[first + i - 1]), 'st', 'bo')
-      v[i] = a[1] == 'ready' and num(a[2]) or (a[1] or 'offline')
-    end
+-- The states of agents names[first..last] as set_state keeps them in `astate` (older
+-- records: from the agent hash), into STATE (lib.lua), which keeps what this call read or
+-- wrote: a batch's offers in one queue sample the same agents.
+local function read_states(names, first, last)
+  local missing, nm = MISSING, 0
+  for i = first, last do
+    if STATE[names[i]] == nil then nm = nm + 1; missing[nm] = names[i] end
   end
-  return v
+  if nm == 0 then return end
+  local v = redis.call('HMGET', key('astate'), unpack(missing, 1, nm))
+  for i = 1, nm do
+    local a, s = missing[i], v[i]
+    if not s then
+      local av = redis.call('HMGET', key('agent', a), 'st', 'bo')
+      s = av[1] == 'ready' and (av[2] or '0') or (av[1] or 'offline')
+    end
+    STATE[a] = s
+  end
 end
 
 -- The first agents of a queue's grade, as the census keeps them (filled in for a census
@@ -54,18 +52,21 @@ local NAMES, PARTS, COUNTS = {}, {}, {}
 
 -- The offer's reply (call, agent, queue, token, lease, offered) followed by its decision
 -- trace as flat fields (routing/trace.py, from_flat): step, opened, lo, hi, floor,
--- direction, strategy, skips, waited, grade; logged in, on break, idle for grades 1..4;
--- then one text of "agent grade why" per sampled agent passed over, all space-separated
--- (one reply element is far cheaper than three per agent, and agent ids hold no spaces).
--- A grade with nobody logged in, or everyone on break, has no idle agent to count.
+-- direction, strategy, skips, waited, grade; for grades 1..4: logged in, on break, idle,
+-- and the count of agents sampled up to that grade; then, when any was, two texts: the
+-- sampled agents, grade by grade, and the states (as `astate` keeps them) of those of the
+-- step's grades, in the same order, each space-separated (agent ids hold no spaces).
+-- Agents of other grades were passed over for their grade whatever they were doing;
+-- Python turns a state into the reason. A grade with nobody logged in, or everyone on
+-- break, has no idle agent to count.
 local function offer_reply(c, b, cen, now, sample, tok, lease)
   local st, n = c.steps[b.s], b.new
   if not n then
     local cv = redis.call('HMGET', key('rcall', b.call), 'so', 'skips', 'enq')
     n = {so = num(cv[1]), skips = cv[2] or '', enq = num(cv[3])}
   end
-  -- Sampled agents, grade by grade: NAMES[ends[g - 1] + 1 .. ends[g]] are of grade g.
-  local names, counts, ends, nn = NAMES, COUNTS, {[0] = 0}, 0
+  local lo, hi = st.lo, st.hi
+  local names, counts, nn, first, last = NAMES, COUNTS, 0, 1, 0
   for g = 1, 4 do
     local m, br, idle = cen[LOGGED[g]] or 0, cen[PAUSED[g]] or 0, 0
     if m > br then
@@ -73,7 +74,7 @@ local function offer_reply(c, b, cen, now, sample, tok, lease)
       idle = idle_count(ik)
       if g == b.g and (b.idle or redis.call('ZSCORE', ik, b.a)) then idle = idle - 1 end
     end
-    counts[3 * g - 2], counts[3 * g - 1], counts[3 * g] = m, br, idle
+    if g == lo then first = nn + 1 end
     if sample > 0 and m > 0 then
       local taken = 0
       for a in string.gmatch(first_staff(c.name, cen, g), '%S+') do
@@ -81,30 +82,25 @@ local function offer_reply(c, b, cen, now, sample, tok, lease)
         if a ~= b.a then taken = taken + 1; nn = nn + 1; names[nn] = a end
       end
     end
-    ends[g] = nn
+    if g == hi then last = nn end
+    counts[4 * g - 3], counts[4 * g - 2], counts[4 * g - 1], counts[4 * g] = m, br, idle, nn
   end
-  local text = nil
+  local who, how = nil, nil
   if nn > 0 then
-    -- Only agents of the step's grades (contiguous here) need their state read: the others
-    -- were passed over for their grade whatever they were doing.
-    local lo, hi = st.lo, st.hi
-    local first, last = ends[lo - 1] + 1, ends[hi]
-    local v = first <= last and states(names, first, last) or nil
-    local parts, p = PARTS, 0
-    for g = 1, 4 do
-      local in_range, grade = g >= lo and g <= hi, GRADE[g]
-      for i = ends[g - 1] + 1, ends[g] do
-        parts[p + 1], parts[p + 2] = names[i], grade
-        parts[p + 3] = in_range and why_passed(v[i - first + 1], now) or 'grade'
-        p = p + 3
-      end
+    who = table.concat(names, ' ', 1, nn)
+    how = ''
+    if first <= last then
+      read_states(names, first, last)
+      local parts = PARTS
+      for i = first, last do parts[i - first + 1] = STATE[names[i]] end
+      how = table.concat(parts, ' ', 1, last - first + 1)
     end
-    text = table.concat(parts, ' ', 1, p)
   end
   -- One constructor: the reply's table is sized once.
-  return {b.call, b.a, c.name, tok, lease, now, b.s - 1, n.so, st.lo, st.hi, c.floor, c.dir,
-    c.strat, n.skips, now - n.enq, b.g, counts[1], counts[2], counts[3], counts[4], counts[5],
-    counts[6], counts[7], counts[8], counts[9], counts[10], counts[11], counts[12], text}
+  return {b.call, b.a, c.name, tok, lease, now, b.s - 1, n.so, lo, hi, c.floor, c.dir, c.strat,
+    n.skips, now - n.enq, b.g, counts[1], counts[2], counts[3], counts[4], counts[5], counts[6],
+    counts[7], counts[8], counts[9], counts[10], counts[11], counts[12], counts[13], counts[14],
+    counts[15], counts[16], who, how}
 end
 
 -- The record of a call being enqueued (its fields but st), then extra field/value pairs.

@@ -142,28 +142,37 @@ async def test_stream_is_trimmed_approximately(
 
 
 def test_offer_parses_the_flat_trace_and_the_older_json() -> None:
-    flat: list[str | int] = ["c", "a", "q", 7, 30, 10, 0, 5, 2, 4, 2, "best_first_relax_down"]
+    flat: list[str | int] = ["c", "a", "q", 7, 30, 10, 0, 5, 2, 3, 2, "best_first_relax_down"]
     flat += ["longest_idle"]
-    flat += ["0:none_logged_in:5;", 5, 3, *[1, 0, 1] * 4, "b 3 busy c 4 grade"]
+    # Grades 1-4: logged in, on break, idle, agents sampled so far; then who and states.
+    flat += ["0:none_logged_in:5;", 5, 3, 1, 0, 1, 0, 1, 0, 1, 2, 1, 0, 1, 3, 1, 0, 1, 4]
+    flat += ["d e b c", "99 0 busy"]  # c is of grade 4, outside the step's 2-3
     offer = Offer.from_script(flat)
     older = {
-        "call": "c", "queue": "q", "step": 0, "step_opened_ms": 5, "grades": [2, 4],
+        "call": "c", "queue": "q", "step": 0, "step_opened_ms": 5, "grades": [2, 3],
         "floor": 2, "direction": "best_first_relax_down", "strategy": "longest_idle",
         "skipped": "0:none_logged_in:5;", "waited_ms": 5, "decided_ms": 10,
         "chosen": {"agent": "a", "grade": 3},
         "candidates": [
-            {"grade": g, "in_range": g >= 2, "logged_in": 1, "on_break": 0, "idle": 1}
+            {"grade": g, "in_range": 2 <= g <= 3, "logged_in": 1, "on_break": 0, "idle": 1}
             for g in range(1, 5)
         ],
         "passed_over": [
+            {"agent": "d", "grade": 2, "why": "back_off"},
+            {"agent": "e", "grade": 2, "why": "ranked_lower"},
             {"agent": "b", "grade": 3, "why": "busy"},
             {"agent": "c", "grade": 4, "why": "grade"},
         ],
     }  # fmt: skip
     assert offer == Offer.from_script([*flat[:6], json.dumps(older)])
-    assert offer.trace.passed_over[0].why is PassReason.BUSY
-    assert offer.trace.passed_over[1] == ("c", 4, PassReason.GRADE)
-    nobody = Offer.from_script(flat[:-1])  # nobody passed over: no text at all
+    assert [p.why for p in offer.trace.passed_over] == [
+        PassReason.BACK_OFF,  # its back-off ends at 99, after the decision at 10
+        PassReason.RANKED_LOWER,
+        PassReason.BUSY,
+        PassReason.GRADE,
+    ]
+    assert offer.trace.passed_over[3] == ("c", 4, PassReason.GRADE)
+    nobody = Offer.from_script(flat[:-2])  # nobody passed over: no texts at all
     assert nobody.trace.passed_over == ()
 
 
