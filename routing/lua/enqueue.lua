@@ -29,7 +29,7 @@ local s, so, skips = advance(c, cen, 1, arr, '', now)
 if st then redis.call('DEL', ck) end
 emit('ENTERQUEUE', now, call, q, '', 'priority_ms', ARGV[5], 'arrived', ARGV[4])
 -- Its record is written once, waiting or reserved, by match_queue.
-local n = {call = call, score = score, s = s, so = so, skips = skips, enq = arr, pri = ARGV[5]}
+local n = {call = call, score = score, s = s, so = so, skips = skips, enq = arr}
 local o = match_queue(c, cen, now, ARGV[6] + 0, ARGV[7] + 0, ARGV[8] + 0, n)
 redis.call('PEXPIRE', ck, ARGV[9])
 return o or {'queued'}

@@ -106,7 +106,7 @@ end
 -- The record of a call being enqueued (its fields but st), then extra field/value pairs.
 local function new_record(q, n, ...)
   redis.call('HSET', key('rcall', n.call), 'q', q, 'sc', int(n.score), 'enq', int(n.enq),
-    'pri', n.pri, 'skips', n.skips, 'step', int(n.s), 'so', int(n.so), ...)
+    'skips', n.skips, 'step', int(n.s), 'so', int(n.so), ...)
 end
 
 -- Reserve: both leave their sets, the reservation gets a lease and a fencing token. b.new
@@ -125,8 +125,7 @@ local function offer(c, b, cen, now, sample)
   if not b.new or b.moved then reschedule(q, b.more) end
   -- Idle sets hold ready agents only.
   change_state(b.a, 'ready', nil, 'reserved', now, nil, 'call', b.call, 'tok', tok_s)
-  local fields = {'st', 'reserved', 'agent', b.a, 'tok', tok_s, 'lease', int(lease), 'off', int(now),
-    'grade', int(b.g)}
+  local fields = {'st', 'reserved', 'agent', b.a, 'tok', tok_s, 'lease', int(lease), 'off', int(now)}
   if b.new then new_record(q, b.new, unpack(fields))
   else redis.call('HSET', key('rcall', b.call), unpack(fields)) end
   if c.strat == 'round_robin' then
