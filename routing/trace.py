@@ -158,11 +158,11 @@ class DecisionTrace(NamedTuple):
         """Build the trace from the flat fields the match scripts return (lib_match.lua):
         step, opened, lo, hi, floor, direction, strategy, skips, waited, grade; for grades
         1-4: logged in, on break, idle and the count of agents sampled up to that grade;
-        then, when any was, the sampled agents grade by grade and the states of those of the step's
-        grades, as two space-separated texts. The script sends raw facts; the structure and
-        the reasons are made here, off the Redis thread. Runs once per offer, so the records
-        are built as plain tuples of their class, fields in declaration order (keyword
-        arguments to a named tuple cost more than the rest of the parse)."""
+        then, when any was, the sampled agents grade by grade and the states of those of
+        the step's grades, as two space-separated texts. The script sends raw facts; the
+        structure and the reasons are made here, off the Redis thread. Runs once per offer,
+        so the records are built as plain tuples of their class, fields in declaration
+        order (keyword arguments to a named tuple cost more than the rest of the parse)."""
         step, opened, lo, hi, floor, direction, strategy, skips, waited, grade = fields[:10]
         low, high = int(lo), int(hi)
         m1, b1, i1, n1, m2, b2, i2, n2, m3, b3, i3, n3, m4, b4, i4, n4 = map(int, fields[10:26])

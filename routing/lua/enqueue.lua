@@ -5,7 +5,7 @@
 -- ARGV[9] call record TTL ms
 -- Returns {status}: unknown_queue | duplicate | full | empty, or queued without an offer;
 -- or, queued and offered at once, the offer itself: {call, agent, queue, token, lease,
--- offered, trace fields...} (see lib_match.lua trace).
+-- offered, trace fields...} (see lib_match.lua offer_reply).
 local call, q, now, arr = ARGV[1], ARGV[2], ARGV[3] + 0, ARGV[4] + 0  -- see lib.lua: `+ 0`
 local c = config(q)
 if not c then return {'unknown_queue'} end

@@ -123,11 +123,16 @@ class Held:
         self.calls: list[tuple[asyncio.Event, int, int]] = []
         self.log = [] if log is None else log
         self.turn = 0
+        self._ticking = True
         asyncio.get_running_loop().call_soon(self._tick)
 
     def _tick(self) -> None:
         self.turn += 1
-        asyncio.get_running_loop().call_soon(self._tick)
+        if self._ticking:
+            asyncio.get_running_loop().call_soon(self._tick)
+
+    def close(self) -> None:
+        self._ticking = False
 
     async def __call__(self, *, keys: Sequence[str], args: Sequence[Arg]) -> Any:
         answer = asyncio.Event()
@@ -168,6 +173,7 @@ async def test_at_most_the_window_is_in_flight_and_one_batch_leaves_per_turn() -
     assert held.sizes() == [2, 2, 2, 1]
     held.answer(4)
     assert await asyncio.gather(*runs) == [0, 1, 0, 1, 0, 1, 0]
+    held.close()
 
 
 async def test_the_next_batch_leaves_before_a_replys_callers_resume() -> None:
@@ -186,6 +192,7 @@ async def test_the_next_batch_leaves_before_a_replys_callers_resume() -> None:
     held.answer(2)
     await asyncio.gather(*runs)
     assert log == ["sent 1", "sent 2", "done 0", "done 1"]
+    held.close()
 
 
 async def test_replies_read_in_one_turn_still_send_one_batch_per_turn() -> None:
@@ -200,3 +207,4 @@ async def test_replies_read_in_one_turn_still_send_one_batch_per_turn() -> None:
     assert third < fourth
     held.answer(3, 4)
     assert await asyncio.gather(*runs) == [0, 0, 0, 0]
+    held.close()
