@@ -27,7 +27,6 @@ local function num(x) return tonumber(x) or 0 end
 -- the first STAFF_SAMPLE agents logged in, in name order, for the decision trace.
 local LOGGED, PAUSED = {'m1', 'm2', 'm3', 'm4'}, {'b1', 'b2', 'b3', 'b4'}
 local FIRST = {'s1', 's2', 's3', 's4'}
-local GRADE = {'1', '2', '3', '4'}
 local STAFF_SAMPLE = 9  -- routing/router.py MAX_TRACE_SAMPLE + 1
 
 local function emit(ev, now, call, q, agent, ...)
@@ -51,7 +50,7 @@ local function idle_changed(ik, changed, d)
   if changed == 1 and IDLE[ik] then IDLE[ik] = IDLE[ik] + d end
 end
 -- Per call too: each agent's state as `astate` holds it, read or written by this call
--- (set_state writes through). MISSING is scratch for read_states (lib_match.lua).
+-- (change_state writes through). MISSING is scratch for read_states (lib_match.lua).
 local STATE, MISSING = {}, {}
 
 local CFG = {'steps', 'floor', 'dir', 'strat', 'bo_reject', 'bo_busy', 'bo_no_answer',
