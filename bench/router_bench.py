@@ -303,10 +303,12 @@ async def run(args: argparse.Namespace, loop_name: str) -> None:
     print(f"baseline trivial EVALSHA: {calls_s:,.0f} calls/s; p50 {b50:.3f} ms, p99 {b99:.3f} ms")
     print("agents  queues  matches/s  x baseline   cycle/s  enqueue-to-offer p50  p99")
     results = []
+    vm_peak = 0
     for queues in args.queues:
         for agents in args.agents:
             f = await measure(redis, agents, queues, args.round, args.seconds, args.concurrency)
             results.append(f)
+            vm_peak = max(vm_peak, (await redis.info("memory"))["used_memory_vm_functions"])
             print(
                 f"{agents:>7} {queues:>6} {f.matches_per_s:>10,.0f}"
                 f" {f.matches_per_s / calls_s:>10.2f} {f.cycle_per_s:>9,.0f}"
@@ -336,6 +338,10 @@ async def run(args: argparse.Namespace, loop_name: str) -> None:
             )
     per_call, per_agent = await memory(redis, 10_000)
     print(f"memory: {per_call:,.0f} B per waiting call, {per_agent:,.0f} B per agent")
+    print(
+        f"Lua memory of Redis's function libraries (with what they keep between calls),"
+        f" the most after any size: {vm_peak:,} B"
+    )
     print(f"median matches/s: {statistics.median(f.matches_per_s for f in results):,.0f}")
     print(f"median cycle/s: {statistics.median(f.cycle_per_s for f in results):,.0f}")
     print(f"load average {os.getloadavg()}")

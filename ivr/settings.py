@@ -59,7 +59,9 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
         "TWILIO_TWIML_APP_SID", "(unset)", "TwiML app (AP...) the softphone's Voice SDK uses."
     ),
     SettingDoc(
-        "REDIS_URL", "(unset: in-process stand-in)", "Redis URL for the router and call state."
+        "REDIS_URL",
+        "(unset: in-process stand-in)",
+        "Redis URL for the router and call state; Redis 7.0 or newer.",
     ),
     SettingDoc("HOTLINE_REDIS_PREFIX", "hotline", "Prefix of every Redis key."),
     SettingDoc(

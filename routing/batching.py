@@ -1,10 +1,10 @@
 """Batching: the Lua operations asked for in one turn of the event loop go to Redis as one
-call of a batch script, and batches are paced so that Redis and this process work at once.
+call of a batch function, and batches are paced so that Redis and this process work at once.
 
 A server handles many calls at once, and each of its Redis operations (a router step, a
 call-state step) is a small script. Sent one by one, most of their cost is the client's and
 the round trip's, not the work in Redis. Here the operations queued before the loop's next
-turn share one EVALSHA: nothing waits for a timer, so a lone operation leaves at once, and
+turn share one FCALL: nothing waits for a timer, so a lone operation leaves at once, and
 under load the batches grow by themselves. Each operation is still atomic and runs exactly
 as its own script would; an operation that fails raises in its caller only.
 
@@ -18,18 +18,27 @@ reads each reply, and sends the following batch before the reply's callers resum
 Redis runs the next.
 
 An operation is the body of a Lua function of `(KEY, ARGV)`: the one key it works on and
-its arguments. `batch_source` turns a set of them into the batch script (the dispatcher in
-`routing/lua/batch.lua`).
+its arguments. `batch_library` turns a set of them into a Redis function library (Redis 7's
+FUNCTION LOAD) whose one function runs a batch (the dispatcher in `routing/lua/batch.lua`);
+`FunctionLibrary` calls it, loading it when Redis does not have it. A library, unlike an
+EVAL script, is set up once when it loads, not at every call, and its top-level locals last
+from one call to the next, so a library may keep what it has read (`routing/lua/lib.lua`
+says how the router's keeps it right). Each batch carries an id, unique among all batches
+of all processes, for that purpose.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import itertools
+import uuid
 from collections import deque
 from collections.abc import Awaitable, Mapping, Sequence
 from importlib import resources
 from typing import Any, Protocol
 
+import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
 
 Arg = str | int | float
@@ -41,21 +50,65 @@ WINDOW = 2
 
 
 class Script(Protocol):
-    """A registered script (`redis.register_script`): keys and args in, its reply out."""
+    """A batch function (`FunctionLibrary`): keys and args in, its reply out."""
 
     def __call__(self, *, keys: Sequence[str], args: Sequence[Arg]) -> Awaitable[Any]: ...
+
+
+#: First in every library. Redis lets a library's code read no global while it loads, only
+#: while one of its functions runs; the dispatcher sets `unpack` then (Redis runs Lua 5.1,
+#: where it is global; fakeredis runs 5.4, where it is in `table`).
+_HEADER = """local function lua_unpack() return unpack or table.unpack end
+local unpack"""
 
 
 def _function(name: str, body: str) -> str:
     return f"local function op_{name}(KEY, ARGV)\n{body}\nend"
 
 
-def batch_source(prelude: Sequence[str], operations: Mapping[str, str]) -> str:
-    """The script that runs a list of `operations` (name → body) in one call."""
+def batch_library(
+    name: str, prelude: Sequence[str], operations: Mapping[str, str]
+) -> tuple[str, str]:
+    """The function library that runs a list of `operations` (name → body) in one call, as
+    (its function's name, its source). The name is `name` and a digest of the source, so
+    that servers running different code share a Redis without replacing each other's.
+
+    `prelude` is Lua that precedes the operations; it defines `begin_batch(KEYS, ARGV)`,
+    run first in every call, and `batch_failed()`, run after an operation raised an error.
+    """
     dispatcher = resources.files("routing.lua").joinpath("batch.lua").read_text("utf-8")
-    table = ", ".join(f"{name} = op_{name}" for name in operations)
-    functions = [_function(name, body) for name, body in operations.items()]
-    return "\n".join([*prelude, *functions, f"local OPS = {{{table}}}", dispatcher])
+    table = ", ".join(f"{op} = op_{op}" for op in operations)
+    functions = [_function(op, body) for op, body in operations.items()]
+    body = "\n".join([_HEADER, *prelude, *functions, f"local OPS = {{{table}}}", dispatcher])
+    function = f"{name}_{hashlib.sha256(body.encode()).hexdigest()[:16]}"
+    registration = f"redis.register_function('{function}', run_batch)"
+    return function, "\n".join([f"#!lua name={function}", body, registration])
+
+
+class FunctionLibrary:
+    """A batch library's function, called like a script: FCALL, and on "function not found"
+    (a new server, a Redis restart, a FUNCTION FLUSH) FUNCTION LOAD and the call again."""
+
+    def __init__(self, redis: aioredis.Redis, function: str, source: str) -> None:
+        self.redis = redis
+        self.function = function
+        self.source = source
+
+    async def load(self) -> None:
+        try:
+            await self.redis.function_load(self.source)
+        except ResponseError as error:
+            if "already exists" not in str(error):  # loaded meanwhile by another client
+                raise
+
+    async def __call__(self, *, keys: Sequence[str], args: Sequence[Arg]) -> Any:
+        try:
+            return await self.redis.fcall(self.function, len(keys), *keys, *args)
+        except ResponseError as error:
+            if "function not found" not in str(error).lower():
+                raise
+        await self.load()
+        return await self.redis.fcall(self.function, len(keys), *keys, *args)
 
 
 Queued = tuple[str, str, Sequence[Arg], "asyncio.Future[Any]"]
@@ -74,6 +127,8 @@ class OperationBatcher:
         self._unanswered = 0  # batches sent whose reply has not come back
         self._sent_this_turn = False
         self._in_flight: set[asyncio.Task[None]] = set()  # keeps the sending tasks alive
+        self._id = uuid.uuid4().hex[:16]  # with a count, each batch's id (see above)
+        self._count = itertools.count()
 
     async def run(self, operation: str, key: str, args: Sequence[Arg]) -> Any:
         """Run one operation on `key` and return what the operation returns."""
@@ -103,7 +158,7 @@ class OperationBatcher:
 
     async def _send(self, batch: list[Queued]) -> None:
         keys = [key for _, key, _, _ in batch]
-        argv: list[Arg] = [len(batch)]
+        argv: list[Arg] = [f"{self._id}.{next(self._count)}", len(batch)]
         for operation, _, args, _ in batch:
             argv += [operation, len(args), *args]
         try:

@@ -15,6 +15,7 @@ from pathlib import Path
 import fakeredis
 import pytest
 import redis.asyncio as aioredis
+from redis import Redis as SyncRedis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -56,6 +57,16 @@ async def redis(request: pytest.FixtureRequest, keys: Keys) -> AsyncIterator[aio
             async for key in client.scan_iter(match=keys.pattern(), count=1000):
                 await client.delete(key)
         await client.aclose()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Leave the real Redis without Hotline's function libraries: each version of the code
+    loads its own (routing.batching), and a server still calling one loads it again."""
+    if not REAL_REDIS_URL:
+        return
+    with SyncRedis.from_url(REAL_REDIS_URL, decode_responses=True) as client:
+        for entry in client.function_list(library="hotline_*"):
+            client.function_delete(dict(zip(entry[::2], entry[1::2], strict=True))["library_name"])
 
 
 DATABASE_BACKENDS = [

@@ -14,22 +14,23 @@ from typing import Any, cast
 
 import redis.asyncio as aioredis
 
-from routing.batching import OperationBatcher, batch_source
+from routing.batching import FunctionLibrary, OperationBatcher, batch_library
 from routing.keys import Keys
 
 CALL_TTL_SECONDS = 6 * 3600
 PATH_SEPARATOR = " > "
 #: The call-state operations (`arrive.lua`, `record.lua`); each is one webhook's step.
 OPERATIONS = ("arrive", "record")
-_UNPACK = "local unpack = unpack or table.unpack  -- Redis runs Lua 5.1; fakeredis 5.4"
+#: Nothing to set up per batch, nothing kept between batches.
+_PRELUDE = "local function begin_batch() end\nlocal function batch_failed() end"
 
 
 @cache
-def batch_script_source() -> str:
-    """The call-state operations as one batch script (`routing.batching`)."""
+def batch_library_source() -> tuple[str, str]:
+    """The call-state operations as one batch library (`routing.batching`)."""
     folder = resources.files(__package__)
     bodies = {op: folder.joinpath(f"{op}.lua").read_text("utf-8") for op in OPERATIONS}
-    return batch_source([_UNPACK], bodies)
+    return batch_library("hotline_calls", [_PRELUDE], bodies)
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ class CallState:
     def __init__(self, redis: aioredis.Redis, keys: Keys) -> None:
         self._redis = redis
         self._keys = keys
-        self._batcher = OperationBatcher(redis.register_script(batch_script_source()))
+        self._batcher = OperationBatcher(FunctionLibrary(redis, *batch_library_source()))
 
     async def arrive(self, facts: CallFacts, **extra: str) -> CallFacts:
         """Record the call's first facts (and `extra` fields) once; a retry gets back the

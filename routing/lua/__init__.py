@@ -1,9 +1,9 @@
-"""The router's Lua script: its operations and helpers, read once from the `.lua` files here.
+"""The router's Lua: its operations and helpers, read once from the `.lua` files here.
 
 Each operation's file is the body of one function of `(KEY, ARGV)` (`routing.batching`);
 the router's keys all come from the namespace, KEYS[1], so they leave KEY alone. The router
-sends its operations through one script: the helpers, every operation and the dispatcher
-of `batch.lua`, which runs a list of operations in one call.
+sends its operations through one function library: the helpers, every operation and the
+dispatcher of `batch.lua`, which runs a list of operations in one call.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from functools import cache
 from importlib import resources
 
 import redis.asyncio as aioredis
-from redis.commands.core import AsyncScript
 
-from routing.batching import batch_source
+from routing.batching import FunctionLibrary, batch_library
 
 #: Shared helpers prepended, in this order, to the operations.
 LIBRARIES = ("lib.lua", "lib_agent.lua", "lib_match.lua")
@@ -38,12 +37,13 @@ def _read(name: str) -> str:
 
 
 @cache
-def source() -> str:
-    """The full text sent to Redis: the libraries, the operations, the dispatcher."""
+def library() -> tuple[str, str]:
+    """The router's function and the library sent to Redis: the helpers, the operations,
+    the dispatcher."""
     libraries = [_read(lib) for lib in LIBRARIES]
-    return batch_source(libraries, {op: _read(f"{op}.lua") for op in OPERATIONS})
+    return batch_library("hotline_router", libraries, {op: _read(f"{op}.lua") for op in OPERATIONS})
 
 
-def register(redis: aioredis.Redis) -> AsyncScript:
-    """The router's script on one client (EVALSHA, loading it on NOSCRIPT)."""
-    return redis.register_script(source())
+def register(redis: aioredis.Redis) -> FunctionLibrary:
+    """The router's function on one client (FCALL, loading the library when missing)."""
+    return FunctionLibrary(redis, *library())

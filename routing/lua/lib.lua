@@ -1,13 +1,15 @@
--- lib.lua: helpers prepended to every routing script; never run on its own.
+-- lib.lua: helpers prepended to the router's operations; never run on its own.
 -- KEYS[1] is the namespace "{prefix}:". Keys of agents a script chooses while it runs cannot
 -- be named by the caller in advance, so they are built here from KEYS[1]; they share its hash
 -- tag, hence its Cluster slot. Clock (ms) and ids always come from ARGV.
-local unpack = unpack or table.unpack
-local B = KEYS[1]
+-- These helpers live in a function library (routing/batching.py): what is declared here
+-- is set up once, when the library loads, and lasts from one call to the next; whatever
+-- belongs to one call is set by begin_batch, below.
+local B  -- the namespace of this call
 -- Numbers go to Redis as text. Handed a Lua number, redis.call and `..` format it with
 -- "%.17g" / "%.14g", which costs several times what "%d" does; every number the router
 -- stores (ms, counts, scores, tokens) is an integer, so it is written with int().
-local fmt = string.format
+local fmt  -- string.format, set by begin_batch (no global can be read while loading)
 local INT = {}  -- formatted this call: a batch writes the same instants and grades often
 local function int(n)
   local s = INT[n]
@@ -34,13 +36,34 @@ local function emit(ev, now, call, q, agent, ...)
     'call', call or '', 'queue', q or '', 'agent', agent or '', ...)
 end
 
--- Read once per call of a script (a batch runs many operations): queue rules change only
--- between calls; the census changes inside one, and set_state keeps CENSUS up to date.
-local CONFIGS, CENSUS = {}, {}
+-- Kept from one call to the next, for one namespace: what the router reads in most
+-- operations, which few of them change. Queue rules (CONFIGS), census (CENSUS), idle agents
+-- per idle set (IDLE; change_state and make_idle, in lib_agent.lua, are the only writers
+-- of the idle sets) and the states of the agents traces sample, as `astate` holds them
+-- (STATE, at most MAX_STATES; change_state writes through). Every writer of these keys
+-- here updates what is kept as it writes.
+-- Anything else that writes them would make what is kept wrong, so it is trusted only
+-- while the namespace's stamp key holds the id of the batch that ran here last: each batch
+-- writes its id there (ids are unique: routing/batching.py), and a batch that finds
+-- anything else (the key flushed, written by another server version or by
+-- Router.configure_queue, which deletes it, or the same prefix in another database)
+-- forgets all of it first. So does a batch whose operation failed half-way.
+local KEPT_B, KEPT_STAMP = nil, nil
+local CONFIGS, CENSUS, IDLE, STATE, STATES = {}, {}, {}, {}, 0
+local MAX_STATES = 10000
+local function forget()
+  CONFIGS, CENSUS, IDLE, STATE, STATES, KEPT_STAMP = {}, {}, {}, {}, 0, nil
+end
+local function begin_batch(keys, argv)
+  B, INT, fmt = keys[1], {}, string.format
+  local sk = key('stamp')
+  if B ~= KEPT_B or redis.call('GET', sk) ~= KEPT_STAMP then forget(); KEPT_B = B end
+  if STATES > MAX_STATES then STATE, STATES = {}, 0 end
+  redis.call('SET', sk, argv[1])
+  KEPT_STAMP = argv[1]
+end
+local function batch_failed() forget() end
 
--- Idle agents per idle set (queue and grade), counted once per call and kept up to date
--- by change_state and make_idle (lib_agent.lua), the only writers of the idle sets.
-local IDLE = {}
 local function idle_count(ik)
   local n = IDLE[ik]
   if not n then n = redis.call('ZCARD', ik); IDLE[ik] = n end
@@ -49,9 +72,12 @@ end
 local function idle_changed(ik, changed, d)
   if changed == 1 and IDLE[ik] then IDLE[ik] = IDLE[ik] + d end
 end
--- Per call too: each agent's state as `astate` holds it, read or written by this call
--- (change_state writes through). MISSING is scratch for read_states (lib_match.lua).
-local STATE, MISSING = {}, {}
+-- Sampled agents' states, read by read_states (lib_match.lua; MISSING is its scratch).
+local function keep_state(a, s) STATE[a], STATES = s, STATES + 1 end
+local function state_changed(a, s)
+  if STATE[a] ~= nil then STATE[a] = s end
+end
+local MISSING = {}
 
 local CFG = {'steps', 'floor', 'dir', 'strat', 'bo_reject', 'bo_busy', 'bo_no_answer',
   'max_na', 'wrap', 'lease', 'weight', 'max_size', 'join'}

@@ -5,7 +5,8 @@ local function skills(a) return redis.call('HGETALL', key('skills', a)) end
 -- Score in a queue's idle set: lower is offered first, per the queue's strategy.
 -- av: the agent's idle since, calls, talk time and fixed-order rank, as stored (text).
 local function idle_score(q, a, av)
-  local st = redis.call('HGET', key('queue', q), 'strat')
+  local c = config(q)
+  local st = c and c.strat
   if st == 'fewest_calls' then return av[2]
   elseif st == 'least_talk_time' then return av[3]
   elseif st == 'fixed_order' then return av[4]
@@ -39,11 +40,11 @@ local function change_state(a, old, bo, new, now, reason, ...)
     if dm < 0 or db > 0 then redis.call('ZADD', key('schedule'), int(now), 'q:' .. q) end
   end
   redis.call('HSET', ak, 'st', new, 'since', int(now), 'rsn', reason or '', ...)
-  if new == 'offline' then redis.call('HDEL', key('astate'), a); STATE[a] = 'offline'
+  if new == 'offline' then redis.call('HDEL', key('astate'), a); state_changed(a, 'offline')
   else
     local state = new == 'ready' and (bo or '0') or new
     redis.call('HSET', key('astate'), a, state)
-    STATE[a] = state
+    state_changed(a, state)
   end
   return old
 end

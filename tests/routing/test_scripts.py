@@ -1,4 +1,4 @@
-"""Every Lua script loads on this Redis, is documented, short and Lua 5.1-clean."""
+"""The router's library loads on this Redis; every Lua file is documented, short, 5.1-clean."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from importlib import resources
 import pytest
 import redis.asyncio as aioredis
 
-from routing.lua import LIBRARIES, OPERATIONS, register, source
+from routing.lua import LIBRARIES, OPERATIONS, library, register
 
 FOLDER = resources.files("routing.lua")
 LUA_FILES = sorted(p.name for p in FOLDER.iterdir() if p.name.endswith(".lua"))
@@ -21,10 +21,13 @@ def test_every_lua_file_is_a_known_script_or_library() -> None:
     assert set(LUA_FILES) == {f"{name}.lua" for name in SCRIPTS} | set(LIBRARIES)
 
 
-async def test_the_script_loads(redis: aioredis.Redis) -> None:
-    script = register(redis)
-    assert await redis.script_load(script.script) == script.sha
-    assert (await redis.script_exists(script.sha)) == [True]
+async def test_the_library_loads(redis: aioredis.Redis) -> None:
+    function = register(redis)
+    await function.load()
+    await function.load()  # already there: not an error
+    listed = await redis.function_list(library=function.function)
+    names = [dict(zip(entry[::2], entry[1::2], strict=True))["library_name"] for entry in listed]
+    assert names == [function.function]
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
@@ -46,7 +49,14 @@ def test_lua_51_compatible(name: str) -> None:
     assert "table.unpack" not in code.replace("unpack or table.unpack", "")
 
 
+def test_the_library_is_named_by_its_text() -> None:
+    name, text = library()
+    assert text.startswith(f"#!lua name={name}\n")
+    assert name.startswith("hotline_router_")
+    assert text.endswith(f"redis.register_function('{name}', run_batch)")
+
+
 def test_source_prepends_libraries() -> None:
-    text = source()
+    _, text = library()
     assert text.index("lib.lua:") < text.index("lib_agent.lua:") < text.index("accept.lua:")
     assert text.index("accept.lua:") < text.index("batch.lua:")
