@@ -51,7 +51,7 @@ from ivr.matching import Matching
 from ivr.menus.loading import load_config_file
 from ivr.menus.published import ConfigRegistry, NoPublishedConfig
 from ivr.menus.publishing import publish_config
-from ivr.settings import CarrierKind, Settings
+from ivr.settings import CarrierKind, Settings, SettingsError
 from ivr.softphone.agent_api import add_agent_api_routes
 from ivr.softphone.page import create_softphone_app, softphone_ctx
 from ivr.supervisor.api import add_supervisor_api_routes
@@ -60,6 +60,7 @@ from ivr.webhook_urls import WebhookUrls
 from ivr.webhooks.routes import create_webhooks_app
 from queues.db import create_engine, create_sessionmaker
 from queues.migrate import upgrade
+from routing.batching import RedisTooOld, require_functions
 from routing.connection import connection_pool_options
 from routing.keys import Keys
 from routing.router import Router
@@ -115,6 +116,11 @@ async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
         log.info("redis: %s, key prefix %r", redacted(settings.redis_url), settings.redis_prefix)
         client = connect_redis(settings.redis_url)
         await client.ping()
+        try:
+            await require_functions(client)
+        except RedisTooOld as error:
+            await client.aclose()
+            raise SettingsError(f"REDIS_URL: {error}") from error
     app[REDIS] = client
     yield
     await client.aclose()

@@ -84,14 +84,18 @@ def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
     app.on_startup.append(announce)
     app.on_startup.append(freeze_long_lived)  # last: after every start-up context
     access_log = logging.getLogger("aiohttp.access") if settings.log_level == "DEBUG" else None
-    web.run_app(
-        app,
-        host=settings.host,
-        port=settings.port,
-        print=None,
-        access_log=access_log,
-        loop=new_event_loop(),
-    )
+    try:
+        web.run_app(
+            app,
+            host=settings.host,
+            port=settings.port,
+            print=None,
+            access_log=access_log,
+            loop=new_event_loop(),
+        )
+    except SettingsError as error:  # found at start-up (a Redis too old, say)
+        print(f"setting error: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

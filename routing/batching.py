@@ -85,6 +85,27 @@ def batch_library(
     return function, "\n".join([f"#!lua name={function}", body, registration])
 
 
+#: Function libraries (FUNCTION LOAD, FCALL) came with Redis 7.0.
+FUNCTIONS_SINCE = (7, 0)
+
+
+class RedisTooOld(RuntimeError):
+    """The Redis server has no function libraries (it is older than 7.0)."""
+
+
+async def require_functions(redis: aioredis.Redis) -> None:
+    """Raise `RedisTooOld`, naming the server's version, unless it runs function libraries.
+    Checked once when a server starts, so that an old Redis is a clear start-up error and
+    not a failure of every call."""
+    version = str((await redis.info("server")).get("redis_version", "0"))
+    parts = tuple(int(p) if p.isdigit() else 0 for p in version.split(".")[:2])
+    if parts < FUNCTIONS_SINCE:
+        raise RedisTooOld(
+            f"Redis {version} has no function libraries (FUNCTION LOAD); Hotline needs"
+            f" Redis {'.'.join(map(str, FUNCTIONS_SINCE))} or newer"
+        )
+
+
 class FunctionLibrary:
     """A batch library's function, called like a script: FCALL, and on "function not found"
     (a new server, a Redis restart, a FUNCTION FLUSH) FUNCTION LOAD and the call again."""

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from importlib import resources
+from typing import cast
 
+import fakeredis
 import pytest
 import redis.asyncio as aioredis
 
+from routing.batching import RedisTooOld, require_functions
 from routing.lua import LIBRARIES, OPERATIONS, library, register
 
 FOLDER = resources.files("routing.lua")
@@ -47,6 +50,31 @@ def test_lua_51_compatible(name: str) -> None:
     assert "//" not in code  # integer division is 5.3+
     assert not re.search(r"\bgoto\b|\btable\.move\b|&|~[^=]|<<|>>", code)
     assert "table.unpack" not in code.replace("unpack or table.unpack", "")
+
+
+async def test_this_redis_runs_function_libraries(redis: aioredis.Redis) -> None:
+    if isinstance(redis, fakeredis.FakeAsyncRedis):
+        pytest.skip("the in-process stand-in has no INFO; the server checks real Redis only")
+    await require_functions(redis)
+
+
+class RedisAt:
+    def __init__(self, version: str) -> None:
+        self.version = version
+
+    async def info(self, section: str | None = None) -> dict[str, str]:
+        return {"redis_version": self.version}
+
+
+@pytest.mark.parametrize("version", ["6.2.14", "5.0.7", "6"])
+async def test_a_redis_before_7_is_refused_by_name(version: str) -> None:
+    with pytest.raises(RedisTooOld, match=f"Redis {version} has no function libraries"):
+        await require_functions(cast(aioredis.Redis, RedisAt(version)))
+
+
+@pytest.mark.parametrize("version", ["7.0.0", "7.0.15", "7.4.1", "8.0.2", "10.0.0"])
+async def test_redis_7_and_later_are_accepted(version: str) -> None:
+    await require_functions(cast(aioredis.Redis, RedisAt(version)))
 
 
 def test_the_library_is_named_by_its_text() -> None:
