@@ -62,6 +62,10 @@ _HEADER = """local function lua_unpack() return unpack or table.unpack end
 local unpack"""
 
 
+#: The prelude of a library that keeps nothing between batches: nothing to check or forget.
+KEEPS_NOTHING = "local function begin_batch() end\nlocal function batch_failed() end"
+
+
 def _function(name: str, body: str) -> str:
     return f"local function op_{name}(KEY, ARGV)\n{body}\nend"
 

@@ -14,15 +14,13 @@ from typing import Any, cast
 
 import redis.asyncio as aioredis
 
-from routing.batching import FunctionLibrary, OperationBatcher, batch_library
+from routing.batching import KEEPS_NOTHING, FunctionLibrary, OperationBatcher, batch_library
 from routing.keys import Keys
 
 CALL_TTL_SECONDS = 6 * 3600
 PATH_SEPARATOR = " > "
 #: The call-state operations (`arrive.lua`, `record.lua`); each is one webhook's step.
 OPERATIONS = ("arrive", "record")
-#: Nothing to set up per batch, nothing kept between batches.
-_PRELUDE = "local function begin_batch() end\nlocal function batch_failed() end"
 
 
 @cache
@@ -30,7 +28,7 @@ def batch_library_source() -> tuple[str, str]:
     """The call-state operations as one batch library (`routing.batching`)."""
     folder = resources.files(__package__)
     bodies = {op: folder.joinpath(f"{op}.lua").read_text("utf-8") for op in OPERATIONS}
-    return batch_library("hotline_calls", [_PRELUDE], bodies)
+    return batch_library("hotline_calls", [KEEPS_NOTHING], bodies)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,14 @@ import pytest
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError, ResponseError
 
-from routing.batching import Arg, FunctionLibrary, OperationBatcher, Script, batch_library
+from routing.batching import (
+    KEEPS_NOTHING,
+    Arg,
+    FunctionLibrary,
+    OperationBatcher,
+    Script,
+    batch_library,
+)
 from routing.keys import Keys
 
 # Two small operations: add to a counter and say what it holds; fail on purpose.
@@ -20,12 +27,11 @@ OPERATIONS = {
 }
 
 
-PRELUDE = "local function begin_batch() end\nlocal function batch_failed() end"
-
-
 def counting(redis: aioredis.Redis, sent: list[int]) -> Script:
     """The batch function, noting how many operations each call carries."""
-    script = FunctionLibrary(redis, *batch_library("hotline_test_batch", [PRELUDE], OPERATIONS))
+    script = FunctionLibrary(
+        redis, *batch_library("hotline_test_batch", [KEEPS_NOTHING], OPERATIONS)
+    )
 
     async def counted(*, keys: Sequence[str], args: Sequence[Arg]) -> Any:
         sent.append(len(keys))
