@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 
-from ivr.cli import freeze_long_lived, new_event_loop
+from hotline.cli import freeze_long_lived, new_event_loop
 from routing.connection import connection_pool_options
 from routing.keys import Keys
 from routing.offer import Offer

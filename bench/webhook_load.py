@@ -139,7 +139,7 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def server_loop() -> str:
-    """The event loop `hotline serve` runs on (`ivr.cli.new_event_loop`): uvloop where it
+    """The event loop `hotline serve` runs on (`hotline.cli.new_event_loop`): uvloop where it
     is installed. The baseline is run on the same one, so the two compare like for like."""
     return "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
 
@@ -673,7 +673,7 @@ async def run(args: argparse.Namespace) -> int:
             }
             env.pop("TWILIO_ACCOUNT_SID", None)
             env.pop("HOTLINE_CONFIG", None)
-            server_cmd = [sys.executable, "-m", "ivr", "serve"]
+            server_cmd = [sys.executable, "-m", "hotline", "serve"]
             baseline_cmd = [sys.executable, str(BASELINE_SCRIPT), "--port", str(baseline_port)]
             if server_loop() == "uvloop":
                 baseline_cmd.append("--uvloop")

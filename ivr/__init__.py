@@ -1,1 +1,1 @@
-"""Hotline's phone line and people: the aiohttp app, webhooks, menus, carrier and pages."""
+"""The caller's path: Twilio webhooks and their fail-safe, menus, hours, TwiML, per-call state."""

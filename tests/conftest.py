@@ -25,6 +25,9 @@ from queues.migrate import upgrade
 from routing.connection import connection_pool_options
 from routing.keys import Keys
 
+#: App-level fixtures (settings, the app, signed Twilio posts) for every room's tests.
+pytest_plugins = ["tests.app_fixtures"]
+
 REAL_REDIS_URL = os.environ.get("HOTLINE_TEST_REDIS_URL", "").strip()
 REAL_DATABASE_URL = os.environ.get("HOTLINE_TEST_DATABASE_URL", "").strip()
 

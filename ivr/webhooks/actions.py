@@ -23,7 +23,7 @@ from ivr.menus.schema import (
     TransferAction,
     VoicemailAction,
 )
-from ivr.webhooks.urls import public_url
+from ivr.webhooks.shared import public_url
 
 # Menu prompts depend only on the config version and the position, so they are rendered
 # once per process; the bound only matters for hand-made positions (signed, but odd).

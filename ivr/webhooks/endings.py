@@ -7,17 +7,18 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
+from hotline.appkeys import CALLS, CLOCK, MATCHING, SESSIONMAKER
 from ivr import twiml
-from ivr.appkeys import CALLS, CLOCK, MATCHING, SESSIONMAKER
 from ivr.menus.engine import start
 from ivr.webhooks.actions import answer_action
-from ivr.webhooks.context import call_context
+from ivr.webhooks.call_context import call_context
 from ivr.webhooks.joining import respond
 from ivr.webhooks.params import ENDED, VoiceRequest
 from ivr.webhooks.shared import shared
 from ivr.webhooks.signature import FORM
 from ivr.webhooks.voice import xml
-from queues import call_records, voicemails
+from queues import voicemails
+from queues.call_records import cdr
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ async def status(request: web.Request) -> web.Response:
         log.info("call_sid=%s ended (%s) with no call state", params.call_sid, params.status)
         return xml(twiml.empty())
     now = shared(request)[CLOCK]()
-    record = call_records.CallRecord(
+    record = cdr.CallRecord(
         call_sid=params.call_sid,
         hotline_id=facts.hotline_id,
         config_version=facts.version,
@@ -53,7 +54,7 @@ async def status(request: web.Request) -> web.Response:
         duration_s=params.call_duration,
     )
     async with shared(request)[SESSIONMAKER]() as session, session.begin():
-        inserted = await call_records.record_call(session, record)
+        inserted = await cdr.record_call(session, record)
     log.info(
         "call_sid=%s ended status=%s outcome=%s recorded=%s",
         params.call_sid,

@@ -13,8 +13,8 @@ from aiohttp.typedefs import Handler
 
 from ivr import twiml
 from ivr.webhooks.params import BadParams
+from ivr.webhooks.shared import public_url
 from ivr.webhooks.signature import FORM
-from ivr.webhooks.urls import public_url
 
 log = logging.getLogger(__name__)
 

@@ -7,12 +7,11 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
+from hotline.appkeys import BRIDGE, CALLS, MATCHING
 from ivr import twiml
-from ivr.appkeys import BRIDGE, CALLS, MATCHING
 from ivr.menus.schema import Text
 from ivr.webhooks.actions import Answer, CallContext, queue_target
-from ivr.webhooks.shared import shared
-from ivr.webhooks.urls import public_url
+from ivr.webhooks.shared import public_url, shared
 from routing.offer import EnqueueStatus
 
 QUEUE_FULL: Text = {

@@ -8,16 +8,15 @@ import logging
 
 from aiohttp import web
 
+from hotline.appkeys import BRIDGE, CALLS, MATCHING
 from ivr import twiml
-from ivr.appkeys import BRIDGE, CALLS, MATCHING
 from ivr.menus import engine
 from ivr.webhooks.actions import CallContext, menu_prompt
-from ivr.webhooks.context import call_context
+from ivr.webhooks.call_context import call_context
 from ivr.webhooks.joining import QUEUE_FULL, overflow_answer
 from ivr.webhooks.params import QueueResult, VoiceRequest
-from ivr.webhooks.shared import shared
+from ivr.webhooks.shared import public_url, shared
 from ivr.webhooks.signature import FORM
-from ivr.webhooks.urls import public_url
 from ivr.webhooks.voice import xml
 from ivr.webhooks.waiting import leave_intent, wait_segment
 from queues.catalogue import WaitKey

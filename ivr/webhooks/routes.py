@@ -1,10 +1,11 @@
-"""The `/twilio/` sub-app: its middlewares (fail-safe outside, signature inside) and routes."""
+"""The `/twilio/` sub-app: its middlewares (fail-safe outside, signature inside) and the
+caller's routes. The agent's leg adds its own (`switchboard.agent_legs.add_agent_leg_routes`)."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from ivr.webhooks import agent_legs, endings, failsafe, queueing, voice
+from ivr.webhooks import endings, failsafe, queueing, voice
 from ivr.webhooks.signature import check_signature
 
 
@@ -15,8 +16,6 @@ def create_webhooks_app() -> web.Application:
     app.router.add_post("/wait", queueing.wait, name="wait")
     app.router.add_post("/wait-key", queueing.wait_key, name="wait_key")
     app.router.add_post("/queue-result", queueing.queue_result, name="queue_result")
-    app.router.add_post("/agent-status", agent_legs.agent_status, name="agent_status")
-    app.router.add_post("/dial-result", agent_legs.dial_result, name="dial_result")
     app.router.add_post("/voicemail", endings.voicemail, name="voicemail")
     app.router.add_post("/transfer-result", endings.transfer_result, name="transfer_result")
     app.router.add_post("/status", endings.status, name="status")

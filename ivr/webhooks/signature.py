@@ -12,7 +12,7 @@ from aiohttp.typedefs import Handler
 from multidict import MultiDict
 from twilio.request_validator import RequestValidator
 
-from ivr.appkeys import SETTINGS, VALIDATOR
+from hotline.appkeys import SETTINGS, VALIDATOR
 from ivr.webhooks.shared import shared
 
 log = logging.getLogger(__name__)

@@ -8,14 +8,14 @@ from datetime import datetime
 
 from aiohttp import web
 
+from hotline.appkeys import CALLS, CLOCK, CONFIGS, MATCHING
 from ivr import twiml
-from ivr.appkeys import CALLS, CLOCK, CONFIGS, MATCHING
 from ivr.calls import CallFacts
 from ivr.menus import engine
 from ivr.menus.engine import Position, Prompt
 from ivr.menus.hours import is_open
 from ivr.webhooks.actions import Answer, CallContext, answer_action, menu_prompt
-from ivr.webhooks.context import call_context
+from ivr.webhooks.call_context import call_context
 from ivr.webhooks.joining import respond
 from ivr.webhooks.params import BadParams, VoiceRequest
 from ivr.webhooks.shared import shared

@@ -7,12 +7,11 @@ import logging
 
 from aiohttp import web
 
+from hotline.appkeys import BRIDGE, CALLS, CLOCK, MATCHING
 from ivr import twiml
-from ivr.appkeys import BRIDGE, CALLS, CLOCK, MATCHING
 from ivr.menus.schema import Text
 from ivr.webhooks.actions import CallContext
-from ivr.webhooks.shared import shared
-from ivr.webhooks.urls import public_url
+from ivr.webhooks.shared import public_url, shared
 from queues.catalogue import QueueSpec, WaitKey
 from routing.offer import LeaveReason
 

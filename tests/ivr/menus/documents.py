@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from ivr.demo import HOTLINES_YAML
+from hotline.demo import HOTLINES_YAML
 from ivr.menus.loading import (
     ConfigError,
     Problem,

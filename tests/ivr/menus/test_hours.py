@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ivr.demo import HOTLINES_YAML
+from hotline.demo import HOTLINES_YAML
 from ivr.menus.hours import (
     cn_day_kind,
     is_open,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ivr.demo import HOTLINES_YAML
+from hotline.demo import HOTLINES_YAML
 from ivr.menus.loading import (
     ConfigError,
     Problem,

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from ivr.demo import HOTLINES_YAML
+from hotline.demo import HOTLINES_YAML
 from ivr.menus.loading import load_config_file
 from ivr.menus.validate import problems
 from tests.ivr.menus.documents import (

@@ -8,9 +8,10 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from queues import call_records, voicemails
+from queues import voicemails
+from queues.call_records import cdr
 from routing.keys import Keys
-from tests.ivr.conftest import FakeClock, TwilioPoster, new_call_sid
+from tests.app_fixtures import FakeClock, TwilioPoster, new_call_sid
 from tests.ivr.twiml_schema import assert_valid_wait_twiml
 from tests.ivr.webhooks.walker import walk
 
@@ -161,7 +162,7 @@ async def test_hangup_in_queue_is_an_abandon_and_the_record_is_written_once(
     for _ in range(2):  # the carrier may deliver the callback twice
         assert (await twilio.post("/twilio/status", ended)).status == 200
     async with sessionmaker() as session:
-        records = await call_records.recent(session)
+        records = await cdr.recent(session)
     assert len(records) == 1
     record = records[0]
     assert (record.call_sid, record.queue, record.path, record.outcome, record.duration_s) == (

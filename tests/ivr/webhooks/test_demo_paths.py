@@ -9,7 +9,7 @@ import redis.asyncio as aioredis
 
 from ivr.menus.schema import HangupAction, OperatorAction, QueueAction, VoicemailAction
 from routing.keys import Keys
-from tests.ivr.conftest import FakeClock, TwilioPoster
+from tests.app_fixtures import FakeClock, TwilioPoster
 from tests.ivr.webhooks.walker import Leaf, demo_hotlines, leaves, walk
 
 CASES = [

@@ -9,9 +9,9 @@ import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ivr.app import create_app
-from ivr.settings import Settings
-from tests.ivr.conftest import FakeClock, TwilioPoster, new_call_sid
+from hotline.app import create_app
+from hotline.settings import Settings
+from tests.app_fixtures import FakeClock, TwilioPoster, new_call_sid
 from tests.ivr.twiml_schema import assert_valid_wait_twiml
 
 CALLER = "+8613700000001"

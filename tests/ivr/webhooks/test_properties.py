@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.ivr.conftest import TwilioPoster, new_call_sid
+from tests.app_fixtures import TwilioPoster, new_call_sid
 
 ROUTES = [
     "/twilio/voice",

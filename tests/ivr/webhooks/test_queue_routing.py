@@ -11,10 +11,10 @@ import redis.asyncio as aioredis
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ivr.appkeys import MATCHING
-from queues.work_order_intake import by_call_sid
+from hotline.appkeys import MATCHING
+from queues.work_orders.intake import by_call_sid
 from routing.keys import Keys
-from tests.ivr.conftest import Answer, FakeClock, TwilioPoster
+from tests.app_fixtures import Answer, FakeClock, TwilioPoster
 from tests.ivr.twiml_schema import assert_valid_wait_twiml
 from tests.ivr.webhooks.walker import Walk, walk
 

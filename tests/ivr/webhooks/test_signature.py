@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ivr.webhooks.signature import form_pairs
-from tests.ivr.conftest import PUBLIC_URL, TwilioPoster, new_call_sid
+from tests.app_fixtures import PUBLIC_URL, TwilioPoster, new_call_sid
 
 DEMO_NUMBER = "+8695598"
 CALLER = "+8613700000001"

@@ -10,14 +10,14 @@ import redis.asyncio as aioredis
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ivr.appkeys import CONFIGS
+from hotline.appkeys import CONFIGS
+from hotline.settings import DEMO_CONFIG
 from ivr.menus.loading import ConfigError, load_config_file
 from ivr.menus.published import ConfigRegistry
 from ivr.menus.publishing import publish_config, roll_back
 from ivr.menus.schema import Config
-from ivr.settings import DEMO_CONFIG
 from routing.keys import Keys
-from tests.ivr.conftest import FakeClock, TwilioPoster
+from tests.app_fixtures import FakeClock, TwilioPoster
 from tests.ivr.webhooks.walker import walk
 
 LINE = "+8695598"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from hotline.settings import DEMO_CONFIG
 from ivr.menus.loading import load_config_file
 from ivr.menus.schema import Action, Hotline, SubmenuAction
-from ivr.settings import DEMO_CONFIG
-from tests.ivr.conftest import Answer, TwilioPoster, new_call_sid
+from tests.app_fixtures import Answer, TwilioPoster, new_call_sid
 
 TERMINAL_VERBS = frozenset({"Enqueue", "Hangup", "Record", "Dial"})
 

@@ -1,0 +1,209 @@
+"""Settings: the one place that reads the environment."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+DEMO_CONFIG = Path(__file__).resolve().parent / "demo" / "hotlines.yaml"
+
+# Auth token the local carrier signs with when no Twilio token is configured.
+LOCAL_AUTH_TOKEN_BYTES = 16
+
+
+class SettingsError(ValueError):
+    """A setting has a value the server cannot use; the message names the variable."""
+
+
+class CarrierKind(StrEnum):
+    LOCAL = "local"
+    TWILIO = "twilio"
+
+
+@dataclass(frozen=True)
+class SettingDoc:
+    env: str
+    default: str
+    meaning: str
+
+
+# The README's settings table is generated from (and tested against) this list.
+SETTINGS_DOC: tuple[SettingDoc, ...] = (
+    SettingDoc("HOTLINE_HOST", "127.0.0.1", "Address the server listens on."),
+    SettingDoc("HOTLINE_PORT", "8080", "Port the server listens on."),
+    SettingDoc(
+        "HOTLINE_PUBLIC_URL",
+        "http://HOST:PORT",
+        "Public base URL the carrier reaches us at; signatures are checked against it.",
+    ),
+    SettingDoc(
+        "HOTLINE_CARRIER",
+        "local (twilio when TWILIO_ACCOUNT_SID is set)",
+        "`local`: the built-in carrier; `twilio`: Twilio's REST API.",
+    ),
+    SettingDoc("TWILIO_ACCOUNT_SID", "(unset)", "Twilio account SID."),
+    SettingDoc(
+        "TWILIO_AUTH_TOKEN",
+        "(random per start in local mode)",
+        "Twilio auth token: signs and checks webhooks.",
+    ),
+    SettingDoc(
+        "TWILIO_API_BASE_URL", "https://api.twilio.com", "Twilio REST base URL (overridable)."
+    ),
+    SettingDoc("TWILIO_API_KEY_SID", "(unset)", "API key (SK...) for softphone access tokens."),
+    SettingDoc("TWILIO_API_KEY_SECRET", "(unset)", "That API key's secret."),
+    SettingDoc(
+        "TWILIO_TWIML_APP_SID", "(unset)", "TwiML app (AP...) the softphone's Voice SDK uses."
+    ),
+    SettingDoc(
+        "REDIS_URL",
+        "(unset: in-process stand-in)",
+        "Redis URL for the router and call state; Redis 7.0 or newer.",
+    ),
+    SettingDoc("HOTLINE_REDIS_PREFIX", "hotline", "Prefix of every Redis key."),
+    SettingDoc(
+        "DATABASE_URL",
+        "sqlite+aiosqlite:///DATA_DIR/hotline.db",
+        "SQLAlchemy URL; `postgresql+asyncpg://...` in production.",
+    ),
+    SettingDoc("HOTLINE_DATA_DIR", "./var", "Where the embedded SQLite file lives."),
+    SettingDoc(
+        "HOTLINE_CONFIG",
+        "the shipped demo (hotline/demo/hotlines.yaml)",
+        "Config imported and published at start when the database has none.",
+    ),
+    SettingDoc(
+        "HOTLINE_DEMO_USERS",
+        "1 without DATABASE_URL, else 0",
+        "Create the demo admin, supervisor and agents with fresh passwords printed at start.",
+    ),
+    SettingDoc(
+        "HOTLINE_EVENT_SINK",
+        "1",
+        "1: this process writes the router's events into call records. With several "
+        "processes, keep it on in at least one (they share the work); 0 frees web processes.",
+    ),
+    SettingDoc("HOTLINE_LOG_LEVEL", "INFO", "Logging level."),
+)
+
+
+def settings_table() -> str:
+    """The README's table of settings (a test keeps the README equal to it)."""
+    rows = [f"| `{doc.env}` | {doc.default} | {doc.meaning} |" for doc in SETTINGS_DOC]
+    return "\n".join(["| variable | default | meaning |", "|---|---|---|", *rows])
+
+
+def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}: expected an integer, got {raw!r}") from None
+    if value < 0:
+        raise SettingsError(f"{name}: must not be negative, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = "http://127.0.0.1:8080"
+    carrier: CarrierKind = CarrierKind.LOCAL
+    twilio_account_sid: str = "AC" + "0" * 32
+    twilio_auth_token: str = field(default="local-carrier-token", repr=False)
+    twilio_api_base_url: str = "https://api.twilio.com"
+    twilio_api_key_sid: str = ""
+    twilio_api_key_secret: str = field(default="", repr=False)
+    twilio_twiml_app_sid: str = ""
+    redis_url: str | None = None
+    redis_prefix: str = "hotline"
+    database_url: str = "sqlite+aiosqlite:///var/hotline.db"
+    data_dir: Path = Path("var")
+    config_path: Path = DEMO_CONFIG
+    demo_users: bool = False
+    event_sink: bool = True
+    log_level: str = "INFO"
+
+    @property
+    def embedded_redis(self) -> bool:
+        return self.redis_url is None
+
+    @property
+    def embedded_database(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        host = environ.get("HOTLINE_HOST", "127.0.0.1").strip() or "127.0.0.1"
+        port = _int(environ, "HOTLINE_PORT", 8080)
+        if not 0 < port < 65536:
+            raise SettingsError(f"HOTLINE_PORT: must be 1-65535, got {port}")
+        public_url = environ.get("HOTLINE_PUBLIC_URL", "").strip().rstrip("/")
+        if not public_url:
+            public_url = f"http://{host}:{port}"
+        if not public_url.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"HOTLINE_PUBLIC_URL: must start with http(s)://, got {public_url!r}"
+            )
+        account_sid = environ.get("TWILIO_ACCOUNT_SID", "").strip()
+        carrier_raw = environ.get("HOTLINE_CARRIER", "").strip().lower()
+        if not carrier_raw:
+            carrier_raw = CarrierKind.TWILIO if account_sid else CarrierKind.LOCAL
+        try:
+            carrier = CarrierKind(carrier_raw)
+        except ValueError:
+            raise SettingsError(
+                f"HOTLINE_CARRIER: expected 'local' or 'twilio', got {carrier_raw!r}"
+            ) from None
+        token = environ.get("TWILIO_AUTH_TOKEN", "").strip()
+        if carrier is CarrierKind.TWILIO and not (account_sid and token):
+            raise SettingsError(
+                "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are required with HOTLINE_CARRIER=twilio"
+            )
+        if not token:
+            token = secrets.token_hex(LOCAL_AUTH_TOKEN_BYTES)
+        data_dir = Path(environ.get("HOTLINE_DATA_DIR", "").strip() or "var")
+        database_url = environ.get("DATABASE_URL", "").strip()
+        if not database_url:
+            database_url = f"sqlite+aiosqlite:///{data_dir / 'hotline.db'}"
+        elif database_url.startswith("postgres://"):
+            database_url = "postgresql+asyncpg://" + database_url.removeprefix("postgres://")
+        elif database_url.startswith("postgresql://"):
+            database_url = "postgresql+asyncpg://" + database_url.removeprefix("postgresql://")
+        config = environ.get("HOTLINE_CONFIG", "").strip()
+        demo_raw = environ.get("HOTLINE_DEMO_USERS", "").strip()
+        if demo_raw not in {"", "0", "1"}:
+            raise SettingsError(f"HOTLINE_DEMO_USERS: expected 0 or 1, got {demo_raw!r}")
+        demo_users = demo_raw == "1" if demo_raw else not environ.get("DATABASE_URL", "").strip()
+        sink_raw = environ.get("HOTLINE_EVENT_SINK", "").strip() or "1"
+        if sink_raw not in {"0", "1"}:
+            raise SettingsError(f"HOTLINE_EVENT_SINK: expected 0 or 1, got {sink_raw!r}")
+        return cls(
+            host=host,
+            port=port,
+            public_url=public_url,
+            carrier=carrier,
+            twilio_account_sid=account_sid or cls.twilio_account_sid,
+            twilio_auth_token=token,
+            twilio_api_base_url=(
+                environ.get("TWILIO_API_BASE_URL", "").strip().rstrip("/")
+                or cls.twilio_api_base_url
+            ),
+            twilio_api_key_sid=environ.get("TWILIO_API_KEY_SID", "").strip(),
+            twilio_api_key_secret=environ.get("TWILIO_API_KEY_SECRET", "").strip(),
+            twilio_twiml_app_sid=environ.get("TWILIO_TWIML_APP_SID", "").strip(),
+            redis_url=environ.get("REDIS_URL", "").strip() or None,
+            redis_prefix=environ.get("HOTLINE_REDIS_PREFIX", "").strip() or "hotline",
+            database_url=database_url,
+            data_dir=data_dir,
+            config_path=Path(config) if config else DEMO_CONFIG,
+            demo_users=demo_users,
+            event_sink=sink_raw == "1",
+            log_level=environ.get("HOTLINE_LOG_LEVEL", "").strip().upper() or "INFO",
+        )

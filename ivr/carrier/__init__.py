@@ -1,1 +1,0 @@
-"""Carriers: the driver that updates live calls (Twilio REST or the local carrier)."""

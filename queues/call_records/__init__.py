@@ -1,0 +1,1 @@
+"""Call records (CDR): the table, merging webhook and router facts, outcomes, service level."""

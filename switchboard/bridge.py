@@ -1,0 +1,153 @@
+"""Connecting an offered call to its agent: the Dial TwiML, ringing by updating the live
+call (as TaskRouter's dequeue does), and telling the agent's softphone who is calling."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from carriers.driver import CarrierDriver
+from ivr import twiml
+from ivr.calls import CallFacts, CallState
+from ivr.menus.published import ConfigRegistry
+from ivr.menus.schema import Text
+from ivr.webhook_urls import WebhookUrls
+from routing.offer import Offer
+from switchboard.agent_events import AgentEvents
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RING_SECONDS = 20
+
+
+@dataclass(frozen=True)
+class Ringing:
+    """An offer being rung: the Dial document, what to record, and the call as known."""
+
+    leg: twiml.AgentLeg
+    document: str
+    fields: dict[str, str]
+    facts: CallFacts | None
+    state: dict[str, str]
+
+
+class Bridge:
+    def __init__(
+        self,
+        calls: CallState,
+        registry: ConfigRegistry,
+        urls: WebhookUrls,
+        events: AgentEvents,
+        carrier: CarrierDriver | None,
+    ) -> None:
+        self._calls = calls
+        self._registry = registry
+        self._urls = urls
+        self._events = events
+        self._carrier = carrier
+
+    async def connect_now(
+        self, offer: Offer, voice: twiml.Voice = twiml.DEFAULT_VOICE, lead: Sequence[Text] = ()
+    ) -> str:
+        """The caller's webhook is being answered right now: answer with the Dial itself,
+        after anything that was to be said first."""
+        ringing = await self._prepare(offer)
+        await self._calls.update(offer.call_id, bridge="answered", **ringing.fields)
+        await self._tell_agent(offer, ringing)
+        return twiml.dial_agent(ringing.leg, voice, lead) if lead else ringing.document
+
+    async def ring(self, offer: Offer) -> None:
+        """The caller waits in the carrier's queue: update the live call with the Dial.
+
+        If the carrier refuses, the call is marked so the next waitUrl segment answers
+        `<Leave/>` and the Enqueue action dials instead: a hiccup delays, never loses.
+        """
+        ringing = await self._prepare(offer)
+        await self._calls.update(offer.call_id, bridge="ringing", **ringing.fields)
+        try:
+            if self._carrier is None:
+                raise RuntimeError("no carrier driver to update live calls")
+            await self._carrier.update_call(offer.call_id, ringing.document)
+        except Exception as error:  # any carrier failure takes the Leave path
+            log.warning(
+                "call_sid=%s agent_id=%s live-call update failed (%s): bridging at next wait",
+                offer.call_id,
+                offer.agent_id,
+                error,
+            )
+            await self._calls.update(offer.call_id, bridge="pending")
+        await self._tell_agent(offer, ringing)
+
+    async def pending_dial(self, call_sid: str) -> str | None:
+        """The Dial for a call whose live-call update failed, or None."""
+        _, fields = await self._calls.facts(call_sid)
+        if fields.get("bridge") != "pending":
+            return None
+        await self._calls.update(call_sid, bridge="answered")
+        return fields.get("dial_twiml") or None
+
+    async def _prepare(self, offer: Offer) -> Ringing:
+        facts, state = await self._calls.facts(offer.call_id)
+        hotline_id = facts.hotline_id if facts else ""
+        version = facts.version if facts else 0
+        ring = DEFAULT_RING_SECONDS
+        if facts is not None:
+            loaded = await self._registry.version(facts.version)
+            spec = loaded.config.queues.get(offer.queue)
+            ring = spec.routing.ring_timeout_s if spec else ring
+        query: dict[str, str | int] = {
+            "h": hotline_id,
+            "v": version,
+            "q": offer.queue,
+            "a": offer.agent_id,
+            "k": offer.token,
+            "c": offer.call_id,
+        }
+        leg = twiml.AgentLeg(
+            agent_id=offer.agent_id,
+            ring_timeout_s=ring,
+            action_url=self._urls.build("dial_result", **query),
+            status_url=self._urls.build("agent_status", **query),
+        )
+        document = twiml.dial_agent(leg)
+        fields = {
+            "agent": offer.agent_id,
+            "token": str(offer.token),
+            "offered_ms": str(offer.offered_ms),
+            "agent_grade": str(offer.trace.chosen_grade),
+            "trace": json.dumps(offer.trace.to_dict(), ensure_ascii=False),
+            "dial_twiml": document,
+            "ring_s": str(ring),
+        }
+        if facts is not None:
+            fields["waited_ms"] = str(max(0, offer.offered_ms - facts.arrived_ms))
+        log.info(
+            "call_sid=%s agent_id=%s offered (queue %s, step %d, grade %d)",
+            offer.call_id,
+            offer.agent_id,
+            offer.queue,
+            offer.trace.step,
+            offer.trace.chosen_grade,
+        )
+        return Ringing(leg, document, fields, facts, state)
+
+    async def _tell_agent(self, offer: Offer, ringing: Ringing) -> None:
+        facts, state, fields = ringing.facts, ringing.state, ringing.fields
+        await self._events.publish(
+            offer.agent_id,
+            "offer",
+            call_sid=offer.call_id,
+            queue=offer.queue,
+            caller=facts.caller if facts else "",
+            vip=facts.vip_class if facts else "",
+            hotline=facts.hotline_id if facts else "",
+            path=state.get("path", ""),
+            category=state.get("category", ""),
+            waited_s=int(fields.get("waited_ms", "0")) // 1000,
+            ring_timeout_s=int(fields["ring_s"]),
+            token=offer.token,
+            grade=offer.trace.chosen_grade,
+            step=offer.trace.step,
+        )

@@ -1,0 +1,310 @@
+"""The router's event stream consumed into SQL once per event: call records and reports.
+
+Every server process runs one consumer of the deployment's consumer group (the stream's key
+carries the deployment's prefix). Order of the two steps, per entry:
+1. one SQL transaction inserts the event row (its stream id unique) and updates the call's
+   record; 2. XACK. A crash between them leaves the entry pending; whoever reads it again
+(this process on restart, or another one via XAUTOCLAIM once it has been idle long enough)
+finds the event row already there, changes nothing, and acknowledges it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import socket
+import uuid
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import redis.asyncio as aioredis
+from aiohttp import web
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from hotline.appkeys import CLOCK, KEYS, REDIS, SESSIONMAKER
+from queues.call_records.router_events import consume, set_aside
+from routing.events import RouterEvent
+from routing.keys import Keys
+
+log = logging.getLogger(__name__)
+
+Entry = tuple[str, Mapping[str, str] | None]
+REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
+SQL_DOWN = (OperationalError, DBAPIError, ConnectionError, TimeoutError)
+
+
+@dataclass(frozen=True)
+class SinkPolicy:
+    """How the consumer reads, claims and backs off."""
+
+    group: str = "cdr"
+    batch: int = 200
+    block_ms: int = 1000  # also bounds how long stopping takes
+    claim_idle_ms: int = 60_000  # a dead consumer's entries are claimed after this idle time
+    claim_every_s: float = 10.0
+    max_attempts: int = 5  # an entry failing this often is set aside (kept with its error)
+    backoff_first_s: float = 0.5
+    backoff_max_s: float = 30.0
+
+
+def default_consumer_name() -> str:
+    """Unique per process, readable in XINFO CONSUMERS."""
+    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+def _entries(reply: Any) -> list[Entry]:
+    """XREADGROUP's reply (RESP2 list or RESP3 dict) as (id, fields) pairs."""
+    if not reply:
+        return []
+    streams = reply.items() if isinstance(reply, dict) else reply
+    found: list[Entry] = []
+    for _name, entries in streams:
+        found.extend((entry_id, fields) for entry_id, fields in entries)
+    return found
+
+
+class EventSink:
+    """One consumer of the router's stream; `pump` handles one batch, `run` loops."""
+
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        keys: Keys,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        clock: Callable[[], datetime],
+        consumer: str | None = None,
+        policy: SinkPolicy | None = None,
+        monotonic: Callable[[], float] | None = None,
+    ) -> None:
+        self.redis = redis
+        self.stream = keys.events()
+        self.sessionmaker = sessionmaker
+        self.clock = clock
+        self.consumer = consumer or default_consumer_name()
+        self.policy = policy or SinkPolicy()
+        self._monotonic = monotonic or asyncio.get_running_loop().time
+        self._attempts: dict[str, int] = {}
+        self._own_pending = True  # re-read our own unacknowledged entries first
+        self._next_claim = 0.0
+        self._group_ready = False
+        self.stored = 0  # entries this consumer wrote to SQL (duplicates not counted)
+        self.progress = asyncio.Condition()
+
+    async def ensure_group(self) -> None:
+        """Create the group (and an empty stream) unless it exists; from the stream's start,
+        so events written before the first consumer came up are consumed too."""
+        try:
+            await self.redis.xgroup_create(self.stream, self.policy.group, id="0", mkstream=True)
+            log.info("event sink: created group %s on %s", self.policy.group, self.stream)
+        except ResponseError as error:
+            if "BUSYGROUP" not in str(error):
+                raise
+        self._group_ready = True
+
+    async def _read(self, start: str, block_ms: int | None) -> list[Entry]:
+        reply = await self.redis.xreadgroup(
+            self.policy.group,
+            self.consumer,
+            {self.stream: start},
+            count=self.policy.batch,
+            block=block_ms,
+        )
+        return _entries(reply)
+
+    async def claim(self) -> list[Entry]:
+        """Take over entries other consumers left unacknowledged for `claim_idle_ms`."""
+        claimed: list[Entry] = []
+        cursor = "0-0"
+        while len(claimed) < self.policy.batch:
+            reply = await self.redis.xautoclaim(
+                self.stream,
+                self.policy.group,
+                self.consumer,
+                min_idle_time=self.policy.claim_idle_ms,
+                start_id=cursor,
+                count=self.policy.batch - len(claimed),
+            )
+            cursor, entries = reply[0], reply[1]
+            claimed.extend((entry_id, fields) for entry_id, fields in entries)
+            if cursor in ("0-0", "0"):
+                break
+        if claimed:
+            log.info("event sink: %s claimed %d idle entries", self.consumer, len(claimed))
+        return claimed
+
+    async def _store(self, entry_id: str, fields: Mapping[str, str] | None) -> bool:
+        """Write one entry; True when it may be acknowledged."""
+        now = self.clock()
+        if fields is None:  # trimmed from the stream while pending: nothing left to write
+            return True
+        try:
+            event = RouterEvent.from_entry(entry_id, fields)
+        except (KeyError, ValueError) as error:
+            log.warning("event sink: entry %s set aside: %s", entry_id, error)
+            async with self.sessionmaker() as session, session.begin():
+                await set_aside(session, entry_id, fields, f"unreadable: {error}", now=now)
+            return True
+        try:
+            async with self.sessionmaker() as session, session.begin():
+                if await consume(session, event, now=now):
+                    self.stored += 1
+            self._attempts.pop(entry_id, None)
+            return True
+        except SQL_DOWN:
+            raise
+        except Exception as error:
+            attempts = self._attempts.get(entry_id, 0) + 1
+            self._attempts[entry_id] = attempts
+            log.exception(
+                "event sink: call_sid=%s entry %s failed (attempt %d)",
+                event.call_id,
+                entry_id,
+                attempts,
+            )
+            if attempts < self.policy.max_attempts:
+                return False
+            async with self.sessionmaker() as session, session.begin():
+                await set_aside(session, entry_id, fields, f"failed: {error!r}", now=now)
+            self._attempts.pop(entry_id, None)
+            return True
+
+    async def _store_batch(self, entries: Sequence[Entry]) -> bool:
+        """Write a whole batch in one transaction (one commit instead of one per event);
+        False when any entry needs the one-by-one path (unreadable, or failing)."""
+        now = self.clock()
+        try:
+            events = [
+                RouterEvent.from_entry(entry_id, fields)
+                for entry_id, fields in entries
+                if fields is not None
+            ]
+        except (KeyError, ValueError):
+            return False
+        try:
+            async with self.sessionmaker() as session, session.begin():
+                stored = 0
+                for event in events:
+                    stored += bool(await consume(session, event, now=now))
+        except SQL_DOWN:
+            raise
+        except Exception:
+            log.warning("event sink: a batch of %d failed; storing one by one", len(entries))
+            return False
+        self.stored += stored
+        return True
+
+    async def handle(self, entries: Sequence[Entry]) -> int:
+        """Store then acknowledge; the number of entries acknowledged."""
+        done: list[str] = []
+        failed = False
+        if len(entries) > 1 and await self._store_batch(entries):
+            done = [entry_id for entry_id, _ in entries]
+            entries = []
+        for entry_id, fields in entries:
+            if await self._store(entry_id, fields):
+                done.append(entry_id)
+            else:
+                failed = True
+        if done:
+            await self.redis.xack(self.stream, self.policy.group, *done)
+        if failed:
+            self._own_pending = True
+        async with self.progress:
+            self.progress.notify_all()
+        return len(done)
+
+    async def pump(self, *, block_ms: int | None = None) -> int:
+        """One round: own pending entries (after a start or a failure), idle entries of
+        others (every `claim_every_s`), then new ones (waiting up to `block_ms`)."""
+        if not self._group_ready:
+            await self.ensure_group()
+        handled = 0
+        if self._own_pending:
+            self._own_pending = False
+            handled += await self.handle(await self._read("0", None))
+        if self._monotonic() >= self._next_claim:
+            self._next_claim = self._monotonic() + self.policy.claim_every_s
+            handled += await self.handle(await self.claim())
+        handled += await self.handle(await self._read(">", block_ms))
+        return handled
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Pump until `stop`; Redis or SQL outages are logged and retried with backoff."""
+        delay = 0.0
+        while not stop.is_set():
+            try:
+                await self.pump(block_ms=self.policy.block_ms)
+                if self._own_pending:  # some entry failed: do not spin on it
+                    delay = self._next_delay(delay)
+                    await self._pause(stop, delay)
+                else:
+                    delay = 0.0
+            except (*REDIS_DOWN, ResponseError, *SQL_DOWN) as error:
+                self._group_ready = False  # Redis may have restarted empty: no group
+                self._own_pending = True
+                delay = self._next_delay(delay)
+                log.warning("event sink: %r; retrying in %.1fs", error, delay)
+                await self._pause(stop, delay)
+            except Exception:
+                self._own_pending = True
+                delay = self._next_delay(delay)
+                log.exception("event sink: unexpected failure; retrying in %.1fs", delay)
+                await self._pause(stop, delay)
+
+    def _next_delay(self, delay: float) -> float:
+        grown = max(self.policy.backoff_first_s, delay * 2)
+        capped = min(self.policy.backoff_max_s, grown)
+        return capped * random.uniform(0.8, 1.0)  # noqa: S311 - spreads retries, not a secret
+
+    @staticmethod
+    async def _pause(stop: asyncio.Event, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+    async def wait_stored(self, count: int) -> None:
+        """Until this consumer has stored `count` entries (for tests and start-up checks)."""
+        async with self.progress:
+            await self.progress.wait_for(lambda: self.stored >= count)
+
+
+class EventSinkContext:
+    """A cleanup_ctx running one EventSink in the background for the app's lifetime;
+    `sink` is the running consumer (None before start-up)."""
+
+    def __init__(self, *, consumer: str | None = None, policy: SinkPolicy | None = None) -> None:
+        self.consumer = consumer
+        self.policy = policy
+        self.sink: EventSink | None = None
+
+    async def __call__(self, app: web.Application) -> AsyncIterator[None]:
+        sink = EventSink(
+            app[REDIS],
+            app[KEYS],
+            app[SESSIONMAKER],
+            clock=app[CLOCK],
+            consumer=self.consumer,
+            policy=self.policy,
+        )
+        self.sink = sink
+        stop = asyncio.Event()
+        task = asyncio.create_task(sink.run(stop), name="event-sink")
+        log.info("event sink: consumer %s of group %s", sink.consumer, sink.policy.group)
+        yield
+        stop.set()
+        await task
+
+
+async def event_sink_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The default wiring: `app.cleanup_ctx.append(event_sink_ctx)` after router_ctx."""
+    async for _ in EventSinkContext()(app):
+        yield

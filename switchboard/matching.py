@@ -1,0 +1,112 @@
+"""The router at work in the server: queue rules from the published config, agents
+signing in with their grades, the timer loop, and every offer handed to the bridge."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+
+from ivr.menus.published import ConfigRegistry, LoadedConfig
+from routing.offer import Enqueued, EnqueueStatus, Offer
+from routing.presence import PresenceOutcome
+from routing.router import Router
+from switchboard.bridge import Bridge
+
+log = logging.getLogger(__name__)
+
+TIMER_MAX_SLEEP_S = 0.5  # also how soon another process's new escalation instant is seen
+
+
+class UnknownAgent(LookupError):
+    """The agent is not in the published config's agent list."""
+
+
+class Matching:
+    def __init__(self, router: Router, registry: ConfigRegistry, bridge: Bridge) -> None:
+        self.router = router
+        self._registry = registry
+        self._bridge = bridge
+        self._applied: set[int] = set()
+
+    async def ensure_rules(self, loaded: LoadedConfig, *, again: bool = False) -> None:
+        """Give the router this version's queue rules (once per version per process, or
+        `again` when Redis lost them)."""
+        if loaded.version in self._applied and not again:
+            return
+        for rules in loaded.queue_rules.values():
+            await self.router.configure_queue(rules)
+        self._applied.add(loaded.version)
+        log.info("router: queue rules of config version %d applied", loaded.version)
+
+    async def enqueue(
+        self,
+        loaded: LoadedConfig,
+        call_sid: str,
+        queue: str,
+        *,
+        vip_class: str,
+        arrived_ms: int | None = None,
+    ) -> Enqueued:
+        """Queue a call with its VIP head start; rules lost with Redis are given again."""
+        await self.ensure_rules(loaded)
+        offset = loaded.queue_rules[queue].priority_offset_ms(vip_class)
+        enqueued = await self.router.enqueue(
+            call_sid, queue, priority_offset_ms=offset, arrived_ms=arrived_ms
+        )
+        if enqueued.status is EnqueueStatus.UNKNOWN_QUEUE:
+            await self.ensure_rules(loaded, again=True)
+            enqueued = await self.router.enqueue(
+                call_sid, queue, priority_offset_ms=offset, arrived_ms=arrived_ms
+            )
+        return enqueued
+
+    async def deliver(self, offers: Iterable[Offer]) -> None:
+        """Ring every offer's agent; one failure does not stop the others."""
+        for offer in offers:
+            try:
+                await self._bridge.ring(offer)
+            except Exception:
+                log.exception("call_sid=%s agent_id=%s ring failed", offer.call_id, offer.agent_id)
+
+    async def agent_ready(self, agent_id: str) -> PresenceOutcome:
+        """示闲: an offline agent logs in with the grades the published config gives (and
+        is ready); a signed-in one comes back from break or wrap-up."""
+        loaded = await self._registry.current()
+        await self.ensure_rules(loaded)
+        snapshot = await self.router.agent(agent_id)
+        if snapshot is not None and snapshot.state != "offline":
+            outcome = await self.router.agent_ready(agent_id)
+        else:
+            spec = next((a for a in loaded.config.agents if a.id == agent_id), None)
+            if spec is None:
+                raise UnknownAgent(f"agent {agent_id!r} is not in config version {loaded.version}")
+            outcome = await self.router.login(agent_id, spec.skills, order=spec.order)
+        await self.deliver(outcome.offers)
+        return outcome
+
+    async def agent_break(self, agent_id: str, reason: str) -> PresenceOutcome:
+        outcome = await self.router.set_break(agent_id, reason)
+        await self.deliver(outcome.offers)
+        return outcome
+
+    async def agent_offline(self, agent_id: str) -> PresenceOutcome:
+        outcome = await self.router.set_offline(agent_id)
+        await self.deliver(outcome.offers)
+        return outcome
+
+    async def run_timers(self, stop: asyncio.Event) -> None:
+        """Escalation instants, wrap-up and back-off ends, lapsed leases: in every process;
+        an instant handled twice changes nothing."""
+        while not stop.is_set():
+            at = await self.router.next_escalation_at()
+            now = self.router.clock()
+            delay = TIMER_MAX_SLEEP_S if at is None else (at - now) / 1000
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=min(max(delay, 0), TIMER_MAX_SLEEP_S))
+            except TimeoutError:
+                try:
+                    await self.deliver(await self.router.tick())
+                    await self.deliver((await self.router.reap_expired()).offers)
+                except Exception:
+                    log.exception("router timers failed; retrying")
