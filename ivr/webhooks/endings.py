@@ -19,6 +19,7 @@ from ivr.webhooks.signature import FORM
 from ivr.webhooks.voice import xml
 from queues import voicemails
 from queues.call_records import cdr
+from queues.call_records.merge import record_call
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ async def status(request: web.Request) -> web.Response:
         duration_s=params.call_duration,
     )
     async with shared(request)[SESSIONMAKER]() as session, session.begin():
-        inserted = await cdr.record_call(session, record)
+        inserted = await record_call(session, record)
     log.info(
         "call_sid=%s ended status=%s outcome=%s recorded=%s",
         params.call_sid,

@@ -61,17 +61,6 @@ class CallRecord(Base):
         return None if self.talk_ms is None else round(self.talk_ms / 1000)
 
 
-async def record_call(session: AsyncSession, row: CallRecord) -> bool:
-    """Merge what the call-end webhook knows into the call's record; True when this call
-    created the row (the router's events may have created it first).
-
-    A retried webhook changes nothing: it only fills what is still unknown.
-    """
-    from queues.call_records.merge import merge_call_end  # the merge imports this module's model
-
-    return await merge_call_end(session, row)
-
-
 async def get(session: AsyncSession, call_sid: str) -> CallRecord | None:
     return await session.get(CallRecord, call_sid)
 

@@ -190,8 +190,12 @@ def apply_event(record: CallRecord, event: RouterEvent, offered_grade: int | Non
     _rederive(record)
 
 
-async def merge_call_end(session: AsyncSession, end: CallRecord) -> bool:
-    """The call-end webhook's write (see `queues.call_records.cdr.record_call`)."""
+async def record_call(session: AsyncSession, end: CallRecord) -> bool:
+    """Merge what the call-end webhook knows into the call's record; True when this call
+    created the row (the router's events may have created it first).
+
+    A retried webhook changes nothing: it only fills what is still unknown.
+    """
     created = await locked_record(session, end.call_sid, end.arrived_at)
     record = await load_locked(session, end.call_sid)
     voicemail = await session.get(Voicemail, end.call_sid)

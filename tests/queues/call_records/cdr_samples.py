@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from queues.call_records import cdr
 from queues.call_records.cdr import CallRecord
+from queues.call_records.merge import record_call
 from queues.call_records.router_events import consume
 from routing.events import EventName, RouterEvent
 
@@ -100,7 +100,7 @@ async def apply(sessionmaker: async_sessionmaker[AsyncSession], steps: Sequence[
             if isinstance(step, RouterEvent):
                 await consume(session, step, now=CONSUMED_AT)
             else:
-                await cdr.record_call(session, step)
+                await record_call(session, step)
 
 
 # Stream ids differ between sample calls by construction; everything else must match.

@@ -8,6 +8,7 @@ import random
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from queues.call_records import cdr
+from queues.call_records.merge import record_call
 from queues.call_records.outcome import CallOutcome, EndCause
 from queues.call_records.router_events import consume, consumed
 from routing.events import EventName
@@ -147,7 +148,7 @@ async def test_an_event_counts_once_and_a_retried_webhook_changes_nothing(
     async with sessionmaker() as session, session.begin():
         again = [await consume(session, event, now=CONSUMED_AT) for event in events]
         later = call_end("CA-d", "completed", ended_ms=150_000)
-        created = await cdr.record_call(session, later)
+        created = await record_call(session, later)
     assert again == [False] * len(events)
     assert created is False
     assert snapshot(await _record(sessionmaker, "CA-d")) == before
