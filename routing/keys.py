@@ -57,15 +57,14 @@ class Keys:
         """The hash-tagged base every router key starts with; KEYS[1] of every script."""
         return self._base
 
-    def stamp(self) -> str:
-        """String: the id of the last batch the router's library ran here. While it holds
-        the id that library wrote, what the library kept from earlier calls is right
-        (routing/lua/lib.lua); anything else that writes the router's keys deletes it."""
-        return f"{self._base}stamp"
-
     def agent(self, agent_id: str) -> str:
         """Hash: an agent's presence, back-off, counters and current reservation."""
         return f"{self._base}agent:{agent_id}"
+
+    def agent_states(self) -> str:
+        """Hash: agent → state, for every agent not offline; a ready agent's state is the
+        instant (ms) its back-off ends, "0" for none. Decision traces read it."""
+        return f"{self._base}astate"
 
     def skills(self, agent_id: str) -> str:
         """Hash: queue → grade (1-4) for each queue the agent serves."""

@@ -85,13 +85,9 @@ class Router:
     # Configuration and calls
 
     async def configure_queue(self, rules: QueueRules) -> None:
-        """Publish one queue's rules; a blind write, applied to the next decision (the
-        stamp's deletion tells the router's library to read them again)."""
+        """Publish one queue's rules; a blind write, applied to the next decision."""
         mapping: dict[FieldT, EncodableT] = dict(rules.to_redis().items())
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(self.keys.queue(rules.name), mapping=mapping)
-            pipe.delete(self.keys.stamp())
-            await pipe.execute()
+        await self.redis.hset(self.keys.queue(rules.name), mapping=mapping)
 
     async def enqueue(
         self,

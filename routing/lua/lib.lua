@@ -2,15 +2,14 @@
 -- KEYS[1] is the namespace "{prefix}:". Keys of agents a script chooses while it runs cannot
 -- be named by the caller in advance, so they are built here from KEYS[1]; they share its hash
 -- tag, hence its Cluster slot. Clock (ms) and ids always come from ARGV.
--- These helpers live in a function library (routing/batching.py): what is declared here
--- is set up once, when the library loads, and lasts from one call to the next; whatever
--- belongs to one call is set by begin_batch, below.
+-- The library keeps nothing from one call to the next: what it reads, it reads in the call
+-- that needs it. begin_batch (below) sets up each call afresh, end_batch drops what it held.
 local B  -- the namespace of this call
 -- Numbers go to Redis as text. Handed a Lua number, redis.call and `..` format it with
 -- "%.17g" / "%.14g", which costs several times what "%d" does; every number the router
 -- stores (ms, counts, scores, tokens) is an integer, so it is written with int().
 local fmt  -- string.format, set by begin_batch (no global can be read while loading)
-local INT = {}  -- formatted this call: a batch writes the same instants and grades often
+local INT  -- formatted this call: a batch writes the same instants and grades often
 local function int(n)
   local s = INT[n]
   if not s then s = fmt('%d', n); INT[n] = s end
@@ -36,33 +35,29 @@ local function emit(ev, now, call, q, agent, ...)
     'call', call or '', 'queue', q or '', 'agent', agent or '', ...)
 end
 
--- Kept from one call to the next, for one namespace: what the router reads in most
--- operations, which few of them change. Queue rules (CONFIGS), census (CENSUS), idle agents
--- per idle set (IDLE; change_state and make_idle, in lib_agent.lua, are the only writers
--- of the idle sets) and the states of the agents traces sample, as `astate` holds them
--- (STATE, at most MAX_STATES; change_state writes through). Every writer of these keys
--- here updates what is kept as it writes.
--- Anything else that writes them would make what is kept wrong, so it is trusted only
--- while the namespace's stamp key holds the id of the batch that ran here last: each batch
--- writes its id there (ids are unique: routing/batching.py), and a batch that finds
--- anything else (the key flushed, written by another server version or by
--- Router.configure_queue, which deletes it, or the same prefix in another database)
--- forgets all of it first. So does a batch whose operation failed half-way.
-local KEPT_B, KEPT_STAMP = nil, nil
-local CONFIGS, CENSUS, IDLE, STATE, STATES = {}, {}, {}, {}, 0
-local MAX_STATES = 10000
-local function forget()
-  CONFIGS, CENSUS, IDLE, STATE, STATES, KEPT_STAMP = {}, {}, {}, {}, 0, nil
+-- Shared by the operations of one batch, read the first time one needs them: queue rules
+-- (CONFIGS), census (CENSUS), idle agents per idle set (IDLE; change_state and make_idle,
+-- in lib_agent.lua, are the only writers of the idle sets) and the states of agents traces
+-- sample, as `astate` holds them (STATE; change_state writes through). No one but this
+-- call writes Redis while it runs, and each writer here updates what is shared as it
+-- writes, so the batch's operations see what Redis holds.
+-- An operation that fails half-way leaves them right too, so they are not dropped then:
+-- every writer writes Redis first and what is shared after, with nothing that can fail in
+-- between, and a redis.call that raises has written nothing. What the failed operation
+-- wrote before it failed stays in Redis (Redis undoes nothing) and in these alike.
+local CONFIGS, CENSUS, IDLE, STATE
+-- Scratch lists that every trace of the call reuses: each trace fills them from the start
+-- and reads them up to where it filled, so what an earlier one left is never read.
+local NAMES, PARTS, COUNTS, MISSING
+local function begin_batch(keys)
+  B, fmt, INT = keys[1], string.format, {}
+  CONFIGS, CENSUS, IDLE, STATE = {}, {}, {}, {}
+  NAMES, PARTS, COUNTS, MISSING = {}, {}, {}, {}
 end
-local function begin_batch(keys, argv)
-  B, INT, fmt = keys[1], {}, string.format
-  local sk = key('stamp')
-  if B ~= KEPT_B or redis.call('GET', sk) ~= KEPT_STAMP then forget(); KEPT_B = B end
-  if STATES > MAX_STATES then STATE, STATES = {}, 0 end
-  redis.call('SET', sk, argv[1])
-  KEPT_STAMP = argv[1]
+local function end_batch()
+  B, INT, CONFIGS, CENSUS, IDLE, STATE, NAMES, PARTS, COUNTS, MISSING = nil, nil, nil, nil,
+    nil, nil, nil, nil, nil, nil
 end
-local function batch_failed() forget() end
 
 local function idle_count(ik)
   local n = IDLE[ik]
@@ -72,12 +67,10 @@ end
 local function idle_changed(ik, changed, d)
   if changed == 1 and IDLE[ik] then IDLE[ik] = IDLE[ik] + d end
 end
--- Sampled agents' states, read by read_states (lib_match.lua; MISSING is its scratch).
-local function keep_state(a, s) STATE[a], STATES = s, STATES + 1 end
+-- Sampled agents' states, read by read_states (lib_match.lua).
 local function state_changed(a, s)
   if STATE[a] ~= nil then STATE[a] = s end
 end
-local MISSING = {}
 
 local CFG = {'steps', 'floor', 'dir', 'strat', 'bo_reject', 'bo_busy', 'bo_no_answer',
   'max_na', 'wrap', 'lease', 'weight', 'max_size', 'join'}

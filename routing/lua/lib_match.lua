@@ -19,9 +19,9 @@ local function pick_agent(c, s, rnd)
   return nil
 end
 
--- The states of agents names[first..last] as set_state keeps them in `astate` (older
--- records: from the agent hash), into STATE (lib.lua), which keeps them between calls:
--- a queue's offers sample the same agents.
+-- The states of agents names[first..last] as set_state writes them in `astate` (older
+-- records: from the agent hash), into STATE (lib.lua): the offers a batch makes in one
+-- queue sample the same agents, and read them once.
 local function read_states(names, first, last)
   local missing, nm = MISSING, 0
   for i = first, last do
@@ -35,7 +35,7 @@ local function read_states(names, first, last)
       local av = redis.call('HMGET', key('agent', a), 'st', 'bo')
       s = av[1] == 'ready' and (av[2] or '0') or (av[1] or 'offline')
     end
-    keep_state(a, s)
+    STATE[a] = s
   end
 end
 
@@ -44,11 +44,6 @@ end
 local function first_staff(q, cen, g)
   return cen[FIRST[g]] or refresh_first(q, g)
 end
-
--- Scratch lists that every trace reuses: each trace fills them from the start and reads
--- them up to where it filled, so what an earlier one left is never read, and they are
--- not allocated again for every offer.
-local NAMES, PARTS, COUNTS = {}, {}, {}
 
 -- The offer's reply (call, agent, queue, token, lease, offered) followed by its decision
 -- trace as flat fields (routing/trace.py, from_flat): step, opened, lo, hi, floor,
