@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 import time
@@ -286,18 +285,6 @@ class Router:
             await self.redis.zrange(self.keys.schedule(), 0, 0, withscores=True),
         )
         return int(head[0][1]) if head else None
-
-    async def run_timers(self, stop: asyncio.Event, *, max_sleep_s: float = 0.5) -> None:
-        """Sleep until the next instant (or `max_sleep_s`, to see other processes' new
-        instants), then tick and reap; until `stop` is set."""
-        while not stop.is_set():
-            at = await self.next_escalation_at()
-            delay = max_sleep_s if at is None else (at - self.clock()) / 1000
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=min(max(delay, 0), max_sleep_s))
-            except TimeoutError:
-                await self.tick()
-                await self.reap_expired()
 
     async def _dispatch(
         self,
