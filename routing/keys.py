@@ -51,7 +51,8 @@ class Keys:
         """A SCAN pattern matching every key under this prefix (for tests and clean-up)."""
         return self._base.replace("{", "\\{").replace("}", "\\}") + "*"
 
-    # The router's keys. Scripts build the same names from `namespace()` (see routing/lua/lib.lua).
+    # The router's keys (ROUTER_KEYS). Its Lua builds them with functions generated from
+    # these methods (routing/lua/prelude.py), from `namespace()`, KEYS[1] of every call.
 
     def namespace(self) -> str:
         """The hash-tagged base every router key starts with; KEYS[1] of every script."""
@@ -126,3 +127,26 @@ class Keys:
     def events(self) -> str:
         """Stream of queue_log-style events, trimmed to about 100,000 entries."""
         return f"{self._base}events"
+
+
+#: The methods of `Keys` that build the router's keys, which its Lua builds with the same
+#: names: `K.routed_call(call)` there is `keys.routed_call(call)` here.
+ROUTER_KEYS = (
+    "agent",
+    "agent_states",
+    "skills",
+    "agents",
+    "queue",
+    "census",
+    "idle",
+    "staff",
+    "waiting",
+    "waiting_step",
+    "escalations",
+    "schedule",
+    "routed_call",
+    "leases",
+    "fence",
+    "stats",
+    "events",
+)
