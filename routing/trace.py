@@ -57,10 +57,9 @@ _new = tuple.__new__
 _STEP = reply_fields(
     "step", "opened", "lo", "hi", "floor", "direction", "strategy", "skips", "waited", "grade"
 )
-_GRADE = {
-    g: reply_fields(f"logged_in_{g}", f"on_break_{g}", f"idle_{g}", f"sampled_upto_{g}")
-    for g in GRADES
-}
+_COUNTS = reply_fields(
+    *(f"{f}_{g}" for g in GRADES for f in ("logged_in", "on_break", "idle", "sampled_upto"))
+)
 _SAMPLE = reply_fields(*SAMPLE_FIELDS)
 _SAMPLED = OFFER_REPLY.index(SAMPLE_FIELDS[0])
 
@@ -176,14 +175,14 @@ class DecisionTrace(NamedTuple):
         more than the rest of the parse)."""
         step, opened, lo, hi, floor, direction, strategy, skips, waited, grade = _STEP(row)
         low, high = int(lo), int(hi)
-        counts = [tuple(map(int, _GRADE[g](row))) for g in GRADES]
+        m1, b1, i1, n1, m2, b2, i2, n2, m3, b3, i3, n3, m4, b4, i4, n4 = map(int, _COUNTS(row))
         passed: tuple[PassedOver, ...] = ()
         if len(row) > _SAMPLED:
             sampled, sampled_states = _SAMPLE(row)
             names, states = str(sampled).split(), iter(str(sampled_states).split())
             out: list[PassedOver] = []
             start, reasons = 0, _STATE_REASONS
-            for g, (_, _, _, end) in zip(GRADES, counts, strict=True):
+            for g, end in ((1, n1), (2, n2), (3, n3), (4, n4)):
                 if low <= g <= high:
                     for name in names[start:end]:
                         state = next(states)
@@ -196,9 +195,11 @@ class DecisionTrace(NamedTuple):
                     out += [_new(PassedOver, (name, g, _GRADE_REASON)) for name in names[start:end]]
                 start = end
             passed = tuple(out)
-        candidates = tuple(
-            _new(GradeCandidates, (g, low <= g <= high, m, b, i))
-            for g, (m, b, i, _) in zip(GRADES, counts, strict=True)
+        candidates = (
+            _new(GradeCandidates, (1, low <= 1 <= high, m1, b1, i1)),
+            _new(GradeCandidates, (2, low <= 2 <= high, m2, b2, i2)),
+            _new(GradeCandidates, (3, low <= 3 <= high, m3, b3, i3)),
+            _new(GradeCandidates, (4, low <= 4 <= high, m4, b4, i4)),
         )
         skipped = _skipped(str(skips)) if skips else ()
         return _new(
