@@ -338,10 +338,7 @@ async def run(args: argparse.Namespace, loop_name: str) -> None:
             )
     per_call, per_agent = await memory(redis, 10_000)
     print(f"memory: {per_call:,.0f} B per waiting call, {per_agent:,.0f} B per agent")
-    print(
-        f"Lua memory of Redis's function libraries (with what they keep between calls),"
-        f" the most after any size: {vm_peak:,} B"
-    )
+    print(f"Lua memory of Redis's function libraries, the most after any size: {vm_peak:,} B")
     print(f"median matches/s: {statistics.median(f.matches_per_s for f in results):,.0f}")
     print(f"median cycle/s: {statistics.median(f.cycle_per_s for f in results):,.0f}")
     print(f"load average {os.getloadavg()}")

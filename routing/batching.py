@@ -21,18 +21,16 @@ An operation is the body of a Lua function of `(KEY, ARGV)`: the one key it work
 its arguments. `batch_library` turns a set of them into a Redis function library (Redis 7's
 FUNCTION LOAD) whose one function runs a batch (the dispatcher in `routing/lua/batch.lua`);
 `FunctionLibrary` calls it, loading it when Redis does not have it. A library, unlike an
-EVAL script, is set up once when it loads, not at every call, and its top-level locals last
-from one call to the next, so a library may keep what it has read (`routing/lua/lib.lua`
-says how the router's keeps it right). Each batch carries an id, unique among all batches
-of all processes, for that purpose.
+EVAL script, defines its helpers once, when it loads, not at every call. It keeps no state
+from one call to the next, as Redis asks of functions: its prelude's `begin_batch` sets up
+each call afresh and `end_batch` drops what the call held, so that every call reads what
+Redis holds now, whoever wrote it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import itertools
-import uuid
 from collections import deque
 from collections.abc import Awaitable, Mapping, Sequence
 from importlib import resources
@@ -62,8 +60,10 @@ _HEADER = """local function lua_unpack() return unpack or table.unpack end
 local unpack"""
 
 
-#: The prelude of a library that keeps nothing between batches: nothing to check or forget.
-KEEPS_NOTHING = "local function begin_batch() end\nlocal function batch_failed() end"
+#: The prelude of a library whose operations need nothing set up for a call.
+EMPTY_PRELUDE = "local function begin_batch() end\nlocal function end_batch() end"
+#: The same, by its earlier name (ivr/calls/__init__.py imports it).
+KEEPS_NOTHING = EMPTY_PRELUDE
 
 
 def _function(name: str, body: str) -> str:
@@ -77,8 +77,8 @@ def batch_library(
     (its function's name, its source). The name is `name` and a digest of the source, so
     that servers running different code share a Redis without replacing each other's.
 
-    `prelude` is Lua that precedes the operations; it defines `begin_batch(KEYS, ARGV)`,
-    run first in every call, and `batch_failed()`, run after an operation raised an error.
+    `prelude` is Lua that precedes the operations; it defines `begin_batch(KEYS)`, run
+    first in every call, and `end_batch()`, run last (`EMPTY_PRELUDE`: both do nothing).
     """
     dispatcher = resources.files("routing.lua").joinpath("batch.lua").read_text("utf-8")
     table = ", ".join(f"{op} = op_{op}" for op in operations)
@@ -152,8 +152,6 @@ class OperationBatcher:
         self._unanswered = 0  # batches sent whose reply has not come back
         self._sent_this_turn = False
         self._in_flight: set[asyncio.Task[None]] = set()  # keeps the sending tasks alive
-        self._id = uuid.uuid4().hex[:16]  # with a count, each batch's id (see above)
-        self._count = itertools.count()
 
     async def run(self, operation: str, key: str, args: Sequence[Arg]) -> Any:
         """Run one operation on `key` and return what the operation returns."""
@@ -183,7 +181,7 @@ class OperationBatcher:
 
     async def _send(self, batch: list[Queued]) -> None:
         keys = [key for _, key, _, _ in batch]
-        argv: list[Arg] = [f"{self._id}.{next(self._count)}", len(batch)]
+        argv: list[Arg] = [len(batch)]
         for operation, _, args, _ in batch:
             argv += [operation, len(args), *args]
         try:

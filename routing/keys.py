@@ -51,21 +51,21 @@ class Keys:
         """A SCAN pattern matching every key under this prefix (for tests and clean-up)."""
         return self._base.replace("{", "\\{").replace("}", "\\}") + "*"
 
-    # The router's keys. Scripts build the same names from `namespace()` (see routing/lua/lib.lua).
+    # The router's keys (ROUTER_KEYS). Its Lua builds them with functions generated from
+    # these methods (routing/lua/prelude.py), from `namespace()`, KEYS[1] of every call.
 
     def namespace(self) -> str:
         """The hash-tagged base every router key starts with; KEYS[1] of every script."""
         return self._base
 
-    def stamp(self) -> str:
-        """String: the id of the last batch the router's library ran here. While it holds
-        the id that library wrote, what the library kept from earlier calls is right
-        (routing/lua/lib.lua); anything else that writes the router's keys deletes it."""
-        return f"{self._base}stamp"
-
     def agent(self, agent_id: str) -> str:
         """Hash: an agent's presence, back-off, counters and current reservation."""
         return f"{self._base}agent:{agent_id}"
+
+    def agent_states(self) -> str:
+        """Hash: agent → state, for every agent not offline; a ready agent's state is the
+        instant (ms) its back-off ends, "0" for none. Decision traces read it."""
+        return f"{self._base}astate"
 
     def skills(self, agent_id: str) -> str:
         """Hash: queue → grade (1-4) for each queue the agent serves."""
@@ -127,3 +127,26 @@ class Keys:
     def events(self) -> str:
         """Stream of queue_log-style events, trimmed to about 100,000 entries."""
         return f"{self._base}events"
+
+
+#: The methods of `Keys` that build the router's keys, which its Lua builds with the same
+#: names: `K.routed_call(call)` there is `keys.routed_call(call)` here.
+ROUTER_KEYS = (
+    "agent",
+    "agent_states",
+    "skills",
+    "agents",
+    "queue",
+    "census",
+    "idle",
+    "staff",
+    "waiting",
+    "waiting_step",
+    "escalations",
+    "schedule",
+    "routed_call",
+    "leases",
+    "fence",
+    "stats",
+    "events",
+)

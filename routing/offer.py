@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
+from routing.contract import OFFER_FIELDS, OFFER_REPLY, SAMPLE_FIELDS, reply_fields
 from routing.trace import DecisionTrace
+
+_OFFER = reply_fields(*OFFER_FIELDS)
+#: The lengths a reply may have: with the sample's texts, or without them.
+_LENGTHS = frozenset({len(OFFER_REPLY), len(OFFER_REPLY) - len(SAMPLE_FIELDS)})
 
 
 class ReleaseCause(StrEnum):
@@ -61,15 +66,15 @@ class Offer(NamedTuple):
 
     @classmethod
     def from_script(cls, row: Sequence[str | int]) -> Offer:
-        """Parse a match script's reply: the offer, then the trace as flat fields (or, from
-        scripts before the flat form, one JSON text)."""
-        call, agent, queue, token, lease, offered = row[:6]
-        if len(row) == 7:
-            trace = DecisionTrace.from_script(str(row[6]))
+        """Parse a match script's reply (`routing.contract.OFFER_REPLY`): the offer, then
+        the trace as flat fields (or, from scripts before the flat form, one JSON text)."""
+        call, agent, queue, token, lease, offered = _OFFER(row)
+        if len(row) == len(OFFER_FIELDS) + 1:
+            trace = DecisionTrace.from_script(str(row[-1]))
+        elif len(row) in _LENGTHS:
+            trace = DecisionTrace.from_reply(str(call), str(queue), str(agent), int(offered), row)
         else:
-            trace = DecisionTrace.from_flat(
-                str(call), str(queue), str(agent), int(offered), row[6:]
-            )
+            raise ValueError(f"an offer's reply has {len(OFFER_REPLY)} fields, not {len(row)}")
         # In field order, without the keyword parsing of the named tuple's constructor.
         return tuple.__new__(
             cls, (str(call), str(agent), str(queue), int(token), int(lease), int(offered), trace)

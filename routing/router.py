@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
 
 import redis.asyncio as aioredis
 from redis.typing import EncodableT, FieldT
 
-from routing import inspection, lua
-from routing.batching import Arg, OperationBatcher
+from routing import contract, inspection, lua
+from routing.batching import OperationBatcher
 from routing.grades import Grade
 from routing.inspection import CallPosition, StepInspection
 from routing.keys import Keys
@@ -78,20 +77,18 @@ class Router:
     def _now(self, now: int | None) -> int:
         return self.clock() if now is None else now
 
-    async def _run(self, operation: str, args: Sequence[Arg]) -> Any:
-        """One script operation, sent with the others of this event-loop turn."""
-        return await self._batcher.run(operation, self._namespace, args)
+    async def _run(self, args: contract.Arguments) -> Any:
+        """One operation of the router's library (its arguments say which), sent with the
+        others of this event-loop turn."""
+        operation, argv = contract.operation(args)
+        return await self._batcher.run(operation, self._namespace, argv)
 
     # Configuration and calls
 
     async def configure_queue(self, rules: QueueRules) -> None:
-        """Publish one queue's rules; a blind write, applied to the next decision (the
-        stamp's deletion tells the router's library to read them again)."""
+        """Publish one queue's rules; a blind write, applied to the next decision."""
         mapping: dict[FieldT, EncodableT] = dict(rules.to_redis().items())
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(self.keys.queue(rules.name), mapping=mapping)
-            pipe.delete(self.keys.stamp())
-            await pipe.execute()
+        await self.redis.hset(self.keys.queue(rules.name), mapping=mapping)
 
     async def enqueue(
         self,
@@ -107,10 +104,18 @@ class Router:
         `arrived_ms` puts back a call the router lost (Redis flushed) at its old place.
         """
         now = self._now(now)
-        args: list[Arg] = [call_id, queue, now, now if arrived_ms is None else arrived_ms]
-        args += [priority_offset_ms, self._rng.random(), self._trace_sample]
-        args += [self._settle_limit, self._call_ttl_ms]
-        row = await self._run("enqueue", args)
+        args = contract.Enqueue(
+            call=call_id,
+            queue=queue,
+            now=now,
+            arrived=now if arrived_ms is None else arrived_ms,
+            priority_ms=priority_offset_ms,
+            rnd=self._rng.random(),
+            sample=self._trace_sample,
+            settle_limit=self._settle_limit,
+            ttl_ms=self._call_ttl_ms,
+        )
+        row = await self._run(args)
         if len(row) == 1:  # a status alone; an offer made at once comes as the offer
             status, offer = EnqueueStatus(row[0]), None
         else:
@@ -121,7 +126,8 @@ class Router:
     async def accept(self, call_id: str, token: int, *, now: int | None = None) -> Outcome:
         """The agent answered. An expired lease is released and the call re-offered."""
         now = self._now(now)
-        result, queue, agent = await self._run("accept", [call_id, token, now])
+        args = contract.Accept(call=call_id, token=str(token), now=now)
+        result, queue, agent = await self._run(args)
         if result == OfferResult.EXPIRED:
             offers = await self._dispatch(now, queues=[queue], agents=[agent], tick=True)
             return Outcome(OfferResult.EXPIRED, queue, agent, offers)
@@ -132,8 +138,10 @@ class Router:
     ) -> Outcome:
         """The offer failed; the call goes back to its old place and is offered again."""
         now = self._now(now)
-        args: list[Arg] = [call_id, token, ReleaseCause(cause).value, now]
-        result, queue, agent = await self._run("release", args)
+        args = contract.Release(
+            call=call_id, token=str(token), cause=ReleaseCause(cause).value, now=now
+        )
+        result, queue, agent = await self._run(args)
         if result != OfferResult.RELEASED:
             return Outcome(OfferResult(result), queue, agent)
         # A release may pause the agent (max_no_answer), which can leave a step of another
@@ -147,8 +155,10 @@ class Router:
         """The connected call ended; the agent goes to wrap-up (or straight to ready)."""
         now = self._now(now)
         event = "COMPLETECALLER" if by_caller else "COMPLETEAGENT"
-        args: list[Arg] = [call_id, token, now, event, self._done_ttl_ms]
-        result, queue, agent = await self._run("complete", args)
+        args = contract.Complete(
+            call=call_id, token=str(token), now=now, event=event, ttl_ms=self._done_ttl_ms
+        )
+        result, queue, agent = await self._run(args)
         if result != OfferResult.COMPLETED:
             return Outcome(OfferResult(result), queue, agent)
         offers = await self._dispatch(now, agents=[agent])
@@ -163,8 +173,14 @@ class Router:
     ) -> Outcome:
         """The call leaves its queue unconnected (hang-up, max wait, key, empty queue)."""
         now = self._now(now)
-        args: list[Arg] = [call_id, now, LeaveReason(reason).value, key, self._done_ttl_ms]
-        result, queue, agent = await self._run("leave", args)
+        args = contract.Leave(
+            call=call_id,
+            now=now,
+            event=LeaveReason(reason).value,
+            pressed=key,
+            ttl_ms=self._done_ttl_ms,
+        )
+        result, queue, agent = await self._run(args)
         if result == "connected":
             token = cast(str, await self.redis.hget(self.keys.routed_call(call_id), "tok"))
             return await self.complete(call_id, int(token), by_caller=True, now=now)
@@ -187,10 +203,10 @@ class Router:
         if not agent_id or any(ch.isspace() for ch in agent_id):
             raise ValueError(f"agent id {agent_id!r} must be non-empty, without spaces")
         now = self._now(now)
-        args: list[Arg] = [agent_id, now, order]
+        grades: list[str | int] = []
         for queue, grade in skills.items():
-            args += [queue, int(Grade.parse(grade, field=f"skills[{queue!r}]"))]
-        await self._run("login", args)
+            grades += [queue, int(Grade.parse(grade, field=f"skills[{queue!r}]"))]
+        await self._run(contract.Login(agent=agent_id, now=now, order=order, grades=tuple(grades)))
         offers = await self._dispatch(now, agents=[agent_id], tick=True)
         return PresenceOutcome(PresenceChange.CHANGED, offers)
 
@@ -212,8 +228,10 @@ class Router:
         self, agent_id: str, target: str, reason: str, now: int | None
     ) -> PresenceOutcome:
         now = self._now(now)
-        args: list[Arg] = [agent_id, now, target, reason, self._offline_ttl_ms]
-        result, queue = await self._run("presence", args)
+        args = contract.Presence(
+            agent=agent_id, now=now, target=target, reason=reason, ttl_ms=self._offline_ttl_ms
+        )
+        result, queue = await self._run(args)
         change = PresenceChange(result)
         if change is not PresenceChange.CHANGED:
             return PresenceOutcome(change)
@@ -231,9 +249,14 @@ class Router:
         now = self._now(now)
         offers = []
         for _ in range(limit):
-            args: list[Arg] = [queue, now, self._rng.random(), self._trace_sample]
-            args.append(self._settle_limit)
-            row = await self._run("match_queue", args)
+            args = contract.MatchQueue(
+                queue=queue,
+                now=now,
+                rnd=self._rng.random(),
+                sample=self._trace_sample,
+                settle_limit=self._settle_limit,
+            )
+            row = await self._run(args)
             if not row:
                 break
             offers.append(Offer.from_script(row))
@@ -242,8 +265,10 @@ class Router:
     async def match_agent(self, agent_id: str, *, now: int | None = None) -> Offer | None:
         """If the agent is free (its wrap-up or back-off over), give it its best call."""
         now = self._now(now)
-        args: list[Arg] = [agent_id, now, self._trace_sample, self._settle_limit]
-        row = await self._run("match_agent", args)
+        args = contract.MatchAgent(
+            agent=agent_id, now=now, sample=self._trace_sample, settle_limit=self._settle_limit
+        )
+        row = await self._run(args)
         return Offer.from_script(row) if row else None
 
     async def tick(self, now: int | None = None, *, rounds: int = 20) -> list[Offer]:
@@ -274,7 +299,7 @@ class Router:
     async def reap_expired(self, *, now: int | None = None, limit: int = 100) -> Outcome:
         """Release offers whose lease lapsed and re-offer them; safe in every process."""
         now = self._now(now)
-        flat: Sequence[str] = await self._run("reap", [now, limit])
+        flat: list[str] = await self._run(contract.Reap(now=now, limit=limit))
         queues = [flat[i + 1] for i in range(0, len(flat), 3)]
         agents = [flat[i + 2] for i in range(0, len(flat), 3)]
         for i in range(0, len(flat), 3):
@@ -290,18 +315,6 @@ class Router:
             await self.redis.zrange(self.keys.schedule(), 0, 0, withscores=True),
         )
         return int(head[0][1]) if head else None
-
-    async def run_timers(self, stop: asyncio.Event, *, max_sleep_s: float = 0.5) -> None:
-        """Sleep until the next instant (or `max_sleep_s`, to see other processes' new
-        instants), then tick and reap; until `stop` is set."""
-        while not stop.is_set():
-            at = await self.next_escalation_at()
-            delay = max_sleep_s if at is None else (at - self.clock()) / 1000
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=min(max(delay, 0), max_sleep_s))
-            except TimeoutError:
-                await self.tick()
-                await self.reap_expired()
 
     async def _dispatch(
         self,

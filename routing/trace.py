@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+from routing.contract import GRADES, OFFER_REPLY, SAMPLE_FIELDS, reply_fields
+
 
 class PassReason(StrEnum):
     """Why a logged-in agent of the queue was not the one offered the call."""
@@ -32,7 +34,7 @@ class StepStatus(StrEnum):
 
 # By value, for parsing: a dict lookup costs a tenth of calling the enum class.
 _STEP_STATUSES = {status.value: status for status in StepStatus}
-_RANKED_LOWER, _GRADE = PassReason.RANKED_LOWER, PassReason.GRADE
+_RANKED_LOWER, _GRADE_REASON = PassReason.RANKED_LOWER, PassReason.GRADE
 #: An agent's state, as the router keeps it, to why it was passed over. A ready agent's
 #: state is the instant its back-off ends: "0" (none) is here, other instants are not.
 _STATE_REASONS = {
@@ -51,6 +53,15 @@ _STATE_REASONS = {
 #: Builds a named tuple from its fields in order without the keyword-argument parsing of
 #: its constructor: `_new(Record, (field, ...))`.
 _new = tuple.__new__
+#: The fields of an offer's reply the trace is made of, by name (routing.contract).
+_STEP = reply_fields(
+    "step", "opened", "lo", "hi", "floor", "direction", "strategy", "skips", "waited", "grade"
+)
+_COUNTS = reply_fields(
+    *(f"{f}_{g}" for g in GRADES for f in ("logged_in", "on_break", "idle", "sampled_upto"))
+)
+_SAMPLE = reply_fields(*SAMPLE_FIELDS)
+_SAMPLED = OFFER_REPLY.index(SAMPLE_FIELDS[0])
 
 
 class SkippedStep(NamedTuple):
@@ -147,28 +158,28 @@ class DecisionTrace(NamedTuple):
         )
 
     @classmethod
-    def from_flat(
+    def from_reply(
         cls,
         call_id: str,
         queue: str,
         chosen_agent: str,
         decided_ms: int,
-        fields: Sequence[str | int],
+        row: Sequence[str | int],
     ) -> DecisionTrace:
-        """Build the trace from the flat fields the match scripts return (lib_match.lua):
-        step, opened, lo, hi, floor, direction, strategy, skips, waited, grade; for grades
-        1-4: logged in, on break, idle and the count of agents sampled up to that grade;
-        then, when any was, the sampled agents grade by grade and the states of those of
-        the step's grades, as two space-separated texts. The script sends raw facts; the
-        structure and the reasons are made here, off the Redis thread. Runs once per offer,
-        so the records are built as plain tuples of their class, fields in declaration
-        order (keyword arguments to a named tuple cost more than the rest of the parse)."""
-        step, opened, lo, hi, floor, direction, strategy, skips, waited, grade = fields[:10]
+        """Build the trace from the flat fields of an offer's reply (routing.contract):
+        the step, per grade the counts, then, when any was, the sampled agents grade by
+        grade and the states of those of the step's grades, as two space-separated texts.
+        The script sends raw facts; the structure and the reasons are made here, off the
+        Redis thread. Runs once per offer, so the records are built as plain tuples of
+        their class, fields in declaration order (keyword arguments to a named tuple cost
+        more than the rest of the parse)."""
+        step, opened, lo, hi, floor, direction, strategy, skips, waited, grade = _STEP(row)
         low, high = int(lo), int(hi)
-        m1, b1, i1, n1, m2, b2, i2, n2, m3, b3, i3, n3, m4, b4, i4, n4 = map(int, fields[10:26])
+        m1, b1, i1, n1, m2, b2, i2, n2, m3, b3, i3, n3, m4, b4, i4, n4 = map(int, _COUNTS(row))
         passed: tuple[PassedOver, ...] = ()
-        if len(fields) > 26:
-            names, states = str(fields[26]).split(), iter(str(fields[27]).split())
+        if len(row) > _SAMPLED:
+            sampled, sampled_states = _SAMPLE(row)
+            names, states = str(sampled).split(), iter(str(sampled_states).split())
             out: list[PassedOver] = []
             start, reasons = 0, _STATE_REASONS
             for g, end in ((1, n1), (2, n2), (3, n3), (4, n4)):
@@ -181,7 +192,7 @@ class DecisionTrace(NamedTuple):
                         )
                         out.append(_new(PassedOver, (name, g, why)))
                 else:
-                    out += [_new(PassedOver, (name, g, _GRADE)) for name in names[start:end]]
+                    out += [_new(PassedOver, (name, g, _GRADE_REASON)) for name in names[start:end]]
                 start = end
             passed = tuple(out)
         candidates = (

@@ -1,35 +1,35 @@
 -- complete.lua: a connected call ended; counters and handle time are kept, the agent enters
 -- wrap-up (woken by the schedule at its end) or is ready at once when wrap-up is zero.
 -- KEYS[1] namespace "{prefix}:"
--- ARGV[1] call, ARGV[2] fencing token, ARGV[3] now ms, ARGV[4] COMPLETECALLER | COMPLETEAGENT,
--- ARGV[5] TTL ms of the finished call record (repeated webhooks stay harmless)
+-- ARGV[1] call, ARGV[2] token (fencing), ARGV[3] now (ms), ARGV[4] event (COMPLETECALLER |
+-- COMPLETEAGENT), ARGV[5] ttl_ms (of the finished call's record: repeated webhooks stay
+-- harmless)
 -- Returns {result, queue, agent}: completed | stale | unknown.
-local call, tok, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local ck = key('rcall', call)
+local ck = K.routed_call(call)
 local v = redis.call('HMGET', ck, 'st', 'tok', 'agent', 'q', 'ans', 'enq')
 if not v[1] then return {'unknown', '', ''} end
-if v[1] == 'done' and v[2] == tok then return {'completed', v[4], v[3]} end
-if v[2] ~= tok or v[1] ~= 'connected' then return {'stale', v[4] or '', ''} end
+if v[1] == 'done' and v[2] == token then return {'completed', v[4], v[3]} end
+if v[2] ~= token or v[1] ~= 'connected' then return {'stale', v[4] or '', ''} end
 local a, q, c = v[3], v[4], config(v[4])
 local talk = now - num(v[5])
 local wrap = c and c.wrap * 1000 or 0
-local ak, sk = key('agent', a), key('stats', q)
+local ak, sk = K.agent(a), K.stats(q)
 redis.call('HINCRBY', ak, 'calls', '1')
 redis.call('HINCRBY', ak, 'talk', int(talk))
 local aht = num(redis.call('HGET', sk, 'aht'))
 if aht == 0 then aht = talk + wrap else aht = math.floor(aht * 0.8 + (talk + wrap) * 0.2) end
 redis.call('HSET', sk, 'aht', int(aht))
 redis.call('HINCRBY', sk, 'completed', '1')
-redis.call('HSET', ck, 'st', 'done', 'end', ARGV[3])
-redis.call('PEXPIRE', ck, ARGV[5])
-emit(ARGV[4], now, call, q, a, 'hold_ms', int(num(v[5]) - num(v[6])), 'talk_ms', int(talk))
+redis.call('HSET', ck, 'st', 'done', 'end', int(now))
+redis.call('PEXPIRE', ck, int(ttl_ms))
+emit(event, now, call, q, a, 'hold_ms', int(num(v[5]) - num(v[6])), 'talk_ms', int(talk))
 local av = redis.call('HMGET', ak, 'st', 'call')
 if av[1] == 'busy' and av[2] == call then
-  redis.call('HSET', ak, 'call', '', 'tok', '', 'idle', ARGV[3])
+  redis.call('HSET', ak, 'call', '', 'tok', '', 'idle', int(now))
   if wrap > 0 then
     set_state(a, 'wrap_up', now)
     redis.call('HSET', ak, 'wu', int(now + wrap))
-    redis.call('ZADD', key('schedule'), int(now + wrap), 'a:' .. a)
+    redis.call('ZADD', K.schedule(), int(now + wrap), 'a:' .. a)
   else
     set_state(a, 'ready', now)
     make_idle(a, now)

@@ -1,30 +1,6 @@
--- lib.lua: helpers prepended to the router's operations; never run on its own.
--- KEYS[1] is the namespace "{prefix}:". Keys of agents a script chooses while it runs cannot
--- be named by the caller in advance, so they are built here from KEYS[1]; they share its hash
--- tag, hence its Cluster slot. Clock (ms) and ids always come from ARGV.
--- These helpers live in a function library (routing/batching.py): what is declared here
--- is set up once, when the library loads, and lasts from one call to the next; whatever
--- belongs to one call is set by begin_batch, below.
-local B  -- the namespace of this call
--- Numbers go to Redis as text. Handed a Lua number, redis.call and `..` format it with
--- "%.17g" / "%.14g", which costs several times what "%d" does; every number the router
--- stores (ms, counts, scores, tokens) is an integer, so it is written with int().
-local fmt  -- string.format, set by begin_batch (no global can be read while loading)
-local INT = {}  -- formatted this call: a batch writes the same instants and grades often
-local function int(n)
-  local s = INT[n]
-  if not s then s = fmt('%d', n); INT[n] = s end
-  return s
-end
--- Fixed arity, no vararg table: this runs for nearly every command a script issues. Built
--- afresh each time: joining a few short strings costs less than looking them up in a
--- cache of built names. A number part (a grade, a step) is formatted by int().
-local function key(a, b, c)
-  if c then return B .. a .. ':' .. b .. ':' .. (type(c) == 'number' and int(c) or c) end
-  if b then return B .. a .. ':' .. b end
-  return B .. a
-end
-local function num(x) return tonumber(x) or 0 end
+-- lib.lua: helpers prepended to the router's operations, after lib_call.lua and the
+-- generated key builders and fields (routing/lua/prelude.py); never run on its own.
+
 -- Census fields of grades 1..4: logged in, on break, and the names (space-separated) of
 -- the first STAFF_SAMPLE agents logged in, in name order, for the decision trace.
 local LOGGED, PAUSED = {'m1', 'm2', 'm3', 'm4'}, {'b1', 'b2', 'b3', 'b4'}
@@ -32,38 +8,11 @@ local FIRST = {'s1', 's2', 's3', 's4'}
 local STAFF_SAMPLE = 9  -- routing/router.py MAX_TRACE_SAMPLE + 1
 
 local function emit(ev, now, call, q, agent, ...)
-  redis.call('XADD', key('events'), 'MAXLEN', '~', '100000', '*', 'ev', ev, 't', int(now),
+  redis.call('XADD', K.events(), 'MAXLEN', '~', '100000', '*', 'ev', ev, 't', int(now),
     'call', call or '', 'queue', q or '', 'agent', agent or '', ...)
 end
 
--- Kept from one call to the next, for one namespace: what the router reads in most
--- operations, which few of them change. Queue rules (CONFIGS), census (CENSUS), idle agents
--- per idle set (IDLE; change_state and make_idle, in lib_agent.lua, are the only writers
--- of the idle sets) and the states of the agents traces sample, as `astate` holds them
--- (STATE, at most MAX_STATES; change_state writes through). Every writer of these keys
--- here updates what is kept as it writes.
--- Anything else that writes them would make what is kept wrong, so it is trusted only
--- while the namespace's stamp key holds the id of the batch that ran here last: each batch
--- writes its id there (ids are unique: routing/batching.py), and a batch that finds
--- anything else (the key flushed, written by another server version or by
--- Router.configure_queue, which deletes it, or the same prefix in another database)
--- forgets all of it first. So does a batch whose operation failed half-way.
-local KEPT_B, KEPT_STAMP = nil, nil
-local CONFIGS, CENSUS, IDLE, STATE, STATES = {}, {}, {}, {}, 0
-local MAX_STATES = 10000
-local function forget()
-  CONFIGS, CENSUS, IDLE, STATE, STATES, KEPT_STAMP = {}, {}, {}, {}, 0, nil
-end
-local function begin_batch(keys, argv)
-  B, INT, fmt = keys[1], {}, string.format
-  local sk = key('stamp')
-  if B ~= KEPT_B or redis.call('GET', sk) ~= KEPT_STAMP then forget(); KEPT_B = B end
-  if STATES > MAX_STATES then STATE, STATES = {}, 0 end
-  redis.call('SET', sk, argv[1])
-  KEPT_STAMP = argv[1]
-end
-local function batch_failed() forget() end
-
+-- Idle agents per idle set, read once per call (IDLE, lib_call.lua).
 local function idle_count(ik)
   local n = IDLE[ik]
   if not n then n = redis.call('ZCARD', ik); IDLE[ik] = n end
@@ -72,19 +21,17 @@ end
 local function idle_changed(ik, changed, d)
   if changed == 1 and IDLE[ik] then IDLE[ik] = IDLE[ik] + d end
 end
--- Sampled agents' states, read by read_states (lib_match.lua; MISSING is its scratch).
-local function keep_state(a, s) STATE[a], STATES = s, STATES + 1 end
+-- Sampled agents' states, read by read_states (lib_match.lua).
 local function state_changed(a, s)
   if STATE[a] ~= nil then STATE[a] = s end
 end
-local MISSING = {}
 
 local CFG = {'steps', 'floor', 'dir', 'strat', 'bo_reject', 'bo_busy', 'bo_no_answer',
   'max_na', 'wrap', 'lease', 'weight', 'max_size', 'join'}
 -- Numbers read from Redis convert by arithmetic (`+ 0`), which parses the text once, where
 -- tonumber() parses it twice; a table built by one constructor is sized once.
 local function read_config(q)
-  local v = redis.call('HMGET', key('queue', q), unpack(CFG))
+  local v = redis.call('HMGET', K.queue(q), unpack(CFG))
   if not v[1] then return false end
   local floor = v[2] + 0
   local c = {name = q, steps = {}, floor = floor, dir = v[3], strat = v[4], bo_reject = v[5] + 0,
@@ -106,7 +53,7 @@ local CENSUS_FIELDS = {'m1', 'm2', 'm3', 'm4', 'b1', 'b2', 'b3', 'b4', 's1', 's2
 local function census(q)
   local t = CENSUS[q]
   if t then return t end
-  local v = redis.call('HMGET', key('census', q), unpack(CENSUS_FIELDS))
+  local v = redis.call('HMGET', K.census(q), unpack(CENSUS_FIELDS))
   -- A field not there yet comes back false: nobody counted (0), no names kept (nil).
   t = {m1 = (v[1] or 0) + 0, m2 = (v[2] or 0) + 0, m3 = (v[3] or 0) + 0, m4 = (v[4] or 0) + 0,
     b1 = (v[5] or 0) + 0, b2 = (v[6] or 0) + 0, b3 = (v[7] or 0) + 0, b4 = (v[8] or 0) + 0,
@@ -115,14 +62,14 @@ local function census(q)
   return t
 end
 local function count(q, field, d)
-  redis.call('HINCRBY', key('census', q), field, int(d))
+  redis.call('HINCRBY', K.census(q), field, int(d))
   local t = CENSUS[q]
   if t then t[field] = (t[field] or 0) + d end
 end
 -- The census's names of the first agents of grade g (a number), from the staff set.
 local function refresh_first(q, g)
-  local names = table.concat(redis.call('ZRANGE', key('staff', q, g), '0', int(STAFF_SAMPLE - 1)), ' ')
-  redis.call('HSET', key('census', q), FIRST[g], names)
+  local names = table.concat(redis.call('ZRANGE', K.staff(q, g), '0', int(STAFF_SAMPLE - 1)), ' ')
+  redis.call('HSET', K.census(q), FIRST[g], names)
   local t = CENSUS[q]
   if t then t[FIRST[g]] = names end
   return names
@@ -138,22 +85,22 @@ local function step_block(c, cen, s)
 end
 
 local function reschedule(q, at)
-  local h = redis.call('ZRANGE', key('esc', q), '0', '0', 'WITHSCORES')
+  local h = redis.call('ZRANGE', K.escalations(q), '0', '0', 'WITHSCORES')
   local t = h[2]
   if at and (not t or at < tonumber(t)) then t = int(at) end
-  if t then redis.call('ZADD', key('schedule'), t, 'q:' .. q)
-  else redis.call('ZREM', key('schedule'), 'q:' .. q) end
+  if t then redis.call('ZADD', K.schedule(), t, 'q:' .. q)
+  else redis.call('ZREM', K.schedule(), 'q:' .. q) end
 end
 
 -- Put a waiting call in step s (opened at so) of its queue, with its escalation instant.
 local function place_sets(call, c, s, so, score)
-  redis.call('ZADD', key('wstep', c.name, s), int(score), call)
-  if s < #c.steps then redis.call('ZADD', key('esc', c.name), int(so + c.steps[s].dur), call)
-  else redis.call('ZREM', key('esc', c.name), call) end
+  redis.call('ZADD', K.waiting_step(c.name, s), int(score), call)
+  if s < #c.steps then redis.call('ZADD', K.escalations(c.name), int(so + c.steps[s].dur), call)
+  else redis.call('ZREM', K.escalations(c.name), call) end
 end
 local function place(call, c, s, so, score)
   place_sets(call, c, s, so, score)
-  redis.call('HSET', key('rcall', call), 'step', int(s), 'so', int(so))
+  redis.call('HSET', K.routed_call(call), 'step', int(s), 'so', int(so))
 end
 
 -- From step s opened at so, pass elapsed steps and steps that cannot serve; timers count
@@ -173,12 +120,12 @@ end
 
 -- Advance a placed waiting call and move it to the step it ends in.
 local function settle(call, c, cen, now)
-  local ck = key('rcall', call)
+  local ck = K.routed_call(call)
   local v = redis.call('HMGET', ck, 'step', 'so', 'sc', 'skips')
   local s0 = math.min(num(v[1]), #c.steps)
   local s, so, skips = advance(c, cen, s0, num(v[2]), v[4] or '', now)
   if s ~= s0 or s ~= num(v[1]) then
-    redis.call('ZREM', key('wstep', c.name, num(v[1])), call)
+    redis.call('ZREM', K.waiting_step(c.name, num(v[1])), call)
     place(call, c, s, so, v[3])
     redis.call('HSET', ck, 'skips', skips)
   end
@@ -189,13 +136,13 @@ end
 -- the caller runs once the queue's escalations are final, and whether any call moved.
 local function promote(c, cen, now, lim)
   local q, more = c.name, nil
-  local due = redis.call('ZRANGE', key('esc', q), '-inf', int(now), 'BYSCORE', 'LIMIT', '0', int(lim))
+  local due = redis.call('ZRANGE', K.escalations(q), '-inf', int(now), 'BYSCORE', 'LIMIT', '0', int(lim))
   local moved = #due > 0
   for _, call in ipairs(due) do settle(call, c, cen, now) end
   if #due == lim then more = now end
   for s = 1, #c.steps - 1 do
     if step_block(c, cen, s) then
-      local calls = redis.call('ZRANGE', key('wstep', q, s), '0', int(lim - 1))
+      local calls = redis.call('ZRANGE', K.waiting_step(q, s), '0', int(lim - 1))
       moved = moved or #calls > 0
       for _, call in ipairs(calls) do settle(call, c, cen, now) end
       if #calls == lim then more = now end

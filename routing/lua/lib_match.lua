@@ -6,7 +6,7 @@ local function pick_agent(c, s, rnd)
   local first, last, inc = st.hi, st.lo, -1
   if c.dir == 'cheapest_first_escalate_up' then first, last, inc = st.lo, st.hi, 1 end
   for g = first, last, inc do
-    local ik, i = key('idle', c.name, g), 0
+    local ik, i = K.idle(c.name, g), 0
     if c.strat == 'random' then
       local n = redis.call('ZCARD', ik)
       i = math.floor(rnd * n)
@@ -19,23 +19,23 @@ local function pick_agent(c, s, rnd)
   return nil
 end
 
--- The states of agents names[first..last] as set_state keeps them in `astate` (older
--- records: from the agent hash), into STATE (lib.lua), which keeps them between calls:
--- a queue's offers sample the same agents.
+-- The states of agents names[first..last] as set_state writes them in `astate` (older
+-- records: from the agent hash), into STATE (lib_call.lua): the offers a batch makes in
+-- one queue sample the same agents, and read them once.
 local function read_states(names, first, last)
   local missing, nm = MISSING, 0
   for i = first, last do
     if STATE[names[i]] == nil then nm = nm + 1; missing[nm] = names[i] end
   end
   if nm == 0 then return end
-  local v = redis.call('HMGET', key('astate'), unpack(missing, 1, nm))
+  local v = redis.call('HMGET', K.agent_states(), unpack(missing, 1, nm))
   for i = 1, nm do
     local a, s = missing[i], v[i]
     if not s then
-      local av = redis.call('HMGET', key('agent', a), 'st', 'bo')
+      local av = redis.call('HMGET', K.agent(a), 'st', 'bo')
       s = av[1] == 'ready' and (av[2] or '0') or (av[1] or 'offline')
     end
-    keep_state(a, s)
+    STATE[a] = s
   end
 end
 
@@ -45,32 +45,30 @@ local function first_staff(q, cen, g)
   return cen[FIRST[g]] or refresh_first(q, g)
 end
 
--- Scratch lists that every trace reuses: each trace fills them from the start and reads
--- them up to where it filled, so what an earlier one left is never read, and they are
--- not allocated again for every offer.
-local NAMES, PARTS, COUNTS = {}, {}, {}
-
--- The offer's reply (call, agent, queue, token, lease, offered) followed by its decision
--- trace as flat fields (routing/trace.py, from_flat): step, opened, lo, hi, floor,
--- direction, strategy, skips, waited, grade; for grades 1..4: logged in, on break, idle,
--- and the count of agents sampled up to that grade; then, when any was, two texts: the
--- sampled agents, grade by grade, and the states (as `astate` keeps them) of those of the
--- step's grades, in the same order, each space-separated (agent ids hold no spaces).
--- Agents of other grades were passed over for their grade whatever they were doing;
--- Python turns a state into the reason. A grade with nobody logged in, or everyone on
--- break, has no idle agent to count.
+-- The offer's reply: the offer and its decision trace, each field at the place OFFER and
+-- OFFER_GRADE give it (generated from routing/contract.py, OFFER_REPLY, which says what
+-- each field is). The sample's two texts (agent ids hold no spaces) come only when any
+-- agent was sampled; agents of grades outside the step were passed over for their grade
+-- whatever they were doing, so only the step's agents' states are read. Python turns a
+-- state into the reason. A grade with nobody logged in, or everyone on break, has no
+-- idle agent to count.
 local function offer_reply(c, b, cen, now, sample, tok, lease)
   local st, n = c.steps[b.s], b.new
   if not n then
-    local cv = redis.call('HMGET', key('rcall', b.call), 'so', 'skips', 'enq')
+    local cv = redis.call('HMGET', K.routed_call(b.call), 'so', 'skips', 'enq')
     n = {so = num(cv[1]), skips = cv[2] or '', enq = num(cv[3])}
   end
   local lo, hi = st.lo, st.hi
-  local names, counts, nn, first, last = NAMES, COUNTS, 0, 1, 0
+  local out, F = offer_slots(), OFFER
+  out[F.call], out[F.agent], out[F.queue], out[F.token] = b.call, b.a, c.name, tok
+  out[F.lease], out[F.offered], out[F.step], out[F.opened] = lease, now, b.s - 1, n.so
+  out[F.lo], out[F.hi], out[F.floor], out[F.direction] = lo, hi, c.floor, c.dir
+  out[F.strategy], out[F.skips], out[F.waited], out[F.grade] = c.strat, n.skips, now - n.enq, b.g
+  local names, nn, first, last = NAMES, 0, 1, 0
   for g = 1, 4 do
     local m, br, idle = cen[LOGGED[g]] or 0, cen[PAUSED[g]] or 0, 0
     if m > br then
-      local ik = key('idle', c.name, g)
+      local ik = K.idle(c.name, g)
       idle = idle_count(ik)
       if g == b.g and (b.idle or redis.call('ZSCORE', ik, b.a)) then idle = idle - 1 end
     end
@@ -83,29 +81,25 @@ local function offer_reply(c, b, cen, now, sample, tok, lease)
       end
     end
     if g == hi then last = nn end
-    counts[4 * g - 3], counts[4 * g - 2], counts[4 * g - 1], counts[4 * g] = m, br, idle, nn
+    local G = OFFER_GRADE[g]
+    out[G.logged_in], out[G.on_break], out[G.idle], out[G.sampled_upto] = m, br, idle, nn
   end
-  local who, how = nil, nil
   if nn > 0 then
-    who = table.concat(names, ' ', 1, nn)
-    how = ''
+    local how = ''
     if first <= last then
       read_states(names, first, last)
       local parts = PARTS
       for i = first, last do parts[i - first + 1] = STATE[names[i]] end
       how = table.concat(parts, ' ', 1, last - first + 1)
     end
+    out[F.sampled], out[F.states] = table.concat(names, ' ', 1, nn), how
   end
-  -- One constructor: the reply's table is sized once.
-  return {b.call, b.a, c.name, tok, lease, now, b.s - 1, n.so, lo, hi, c.floor, c.dir, c.strat,
-    n.skips, now - n.enq, b.g, counts[1], counts[2], counts[3], counts[4], counts[5], counts[6],
-    counts[7], counts[8], counts[9], counts[10], counts[11], counts[12], counts[13], counts[14],
-    counts[15], counts[16], who, how}
+  return out
 end
 
 -- The record of a call being enqueued (its fields but st), then extra field/value pairs.
 local function new_record(q, n, ...)
-  redis.call('HSET', key('rcall', n.call), 'q', q, 'sc', int(n.score), 'enq', int(n.enq),
+  redis.call('HSET', K.routed_call(n.call), 'q', q, 'sc', int(n.score), 'enq', int(n.enq),
     'skips', n.skips, 'step', int(n.s), 'so', int(n.so), ...)
 end
 
@@ -114,25 +108,25 @@ end
 -- no escalation moved (b.moved false) leaves the queue's schedule as it was. b.more: see
 -- promote.
 local function offer(c, b, cen, now, sample)
-  local q, tok = c.name, redis.call('INCR', key('fence'))
+  local q, tok = c.name, redis.call('INCR', K.fence())
   local lease, tok_s = now + c.lease, int(tok)
   local out = offer_reply(c, b, cen, now, sample, tok, lease)
   if not b.new then
-    redis.call('ZREM', key('waiting', q), b.call)
-    redis.call('ZREM', key('wstep', q, b.s), b.call)
-    redis.call('ZREM', key('esc', q), b.call)
+    redis.call('ZREM', K.waiting(q), b.call)
+    redis.call('ZREM', K.waiting_step(q, b.s), b.call)
+    redis.call('ZREM', K.escalations(q), b.call)
   end
   if not b.new or b.moved then reschedule(q, b.more) end
   -- Idle sets hold ready agents only.
   change_state(b.a, 'ready', nil, 'reserved', now, nil, 'call', b.call, 'tok', tok_s)
   local fields = {'st', 'reserved', 'agent', b.a, 'tok', tok_s, 'lease', int(lease), 'off', int(now)}
   if b.new then new_record(q, b.new, unpack(fields))
-  else redis.call('HSET', key('rcall', b.call), unpack(fields)) end
+  else redis.call('HSET', K.routed_call(b.call), unpack(fields)) end
   if c.strat == 'round_robin' then
-    redis.call('HSET', key('agent', b.a), 'rr:' .. q, int(redis.call('HINCRBY', key('queue', q), 'rr', '1')))
+    redis.call('HSET', K.agent(b.a), 'rr:' .. q, int(redis.call('HINCRBY', K.queue(q), 'rr', '1')))
   end
-  redis.call('ZADD', key('leases'), int(lease), b.call)
-  redis.call('HINCRBY', key('stats', q), 'offered', '1')
+  redis.call('ZADD', K.leases(), int(lease), b.call)
+  redis.call('HINCRBY', K.stats(q), 'offered', '1')
   emit('OFFER', now, b.call, q, b.a, 'token', tok_s, 'step', int(b.s - 1), 'grade', int(b.g))
   return out
 end
@@ -140,7 +134,7 @@ end
 -- A call being enqueued is recorded as waiting and joins the waiting sets.
 local function place_new(c, n)
   new_record(c.name, n, 'st', 'waiting')
-  redis.call('ZADD', key('waiting', c.name), int(n.score), n.call)
+  redis.call('ZADD', K.waiting(c.name), int(n.score), n.call)
   place_sets(n.call, c, n.s, n.so, n.score)
 end
 
@@ -150,10 +144,10 @@ local function match_queue(c, cen, now, rnd, sample, lim, n)
   local more, moved = promote(c, cen, now, lim)
   local best = nil
   for s = 1, #c.steps do
-    local h = redis.call('ZRANGE', key('wstep', c.name, s), '0', '0', 'WITHSCORES')
+    local h = redis.call('ZRANGE', K.waiting_step(c.name, s), '0', '0', 'WITHSCORES')
     if n and n.s == s and h[1] and tonumber(h[2]) == n.score then
       place_new(c, n); n = nil  -- equal scores go by member order: let the sorted set decide
-      h = redis.call('ZRANGE', key('wstep', c.name, s), '0', '0', 'WITHSCORES')
+      h = redis.call('ZRANGE', K.waiting_step(c.name, s), '0', '0', 'WITHSCORES')
     end
     local call, score, new = h[1], tonumber(h[2]), nil
     if n and n.s == s and (not call or n.score < score) then call, score, new = n.call, n.score, n end

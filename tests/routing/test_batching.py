@@ -11,7 +11,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError, ResponseError
 
 from routing.batching import (
-    KEEPS_NOTHING,
+    EMPTY_PRELUDE,
     Arg,
     FunctionLibrary,
     OperationBatcher,
@@ -30,7 +30,7 @@ OPERATIONS = {
 def counting(redis: aioredis.Redis, sent: list[int]) -> Script:
     """The batch function, noting how many operations each call carries."""
     script = FunctionLibrary(
-        redis, *batch_library("hotline_test_batch", [KEEPS_NOTHING], OPERATIONS)
+        redis, *batch_library("hotline_test_batch", [EMPTY_PRELUDE], OPERATIONS)
     )
 
     async def counted(*, keys: Sequence[str], args: Sequence[Arg]) -> Any:

@@ -8,6 +8,7 @@ import json
 import pytest
 import redis.asyncio as aioredis
 
+from routing.contract import GRADES, OFFER_REPLY
 from routing.events import EventName, read_events
 from routing.grades import Grade
 from routing.keys import Keys
@@ -142,11 +143,16 @@ async def test_stream_is_trimmed_approximately(
 
 
 def test_offer_parses_the_flat_trace_and_the_older_json() -> None:
-    flat: list[str | int] = ["c", "a", "q", 7, 30, 10, 0, 5, 2, 3, 2, "best_first_relax_down"]
-    flat += ["longest_idle"]
+    fields: dict[str, str | int] = {"call": "c", "agent": "a", "queue": "q", "token": 7}
+    fields |= {"lease": 30, "offered": 10, "step": 0, "opened": 5, "lo": 2, "hi": 3, "floor": 2}
+    fields |= {"direction": "best_first_relax_down", "strategy": "longest_idle"}
+    fields |= {"skips": "0:none_logged_in:5;", "waited": 5, "grade": 3}
     # Grades 1-4: logged in, on break, idle, agents sampled so far; then who and states.
-    flat += ["0:none_logged_in:5;", 5, 3, 1, 0, 1, 0, 1, 0, 1, 2, 1, 0, 1, 3, 1, 0, 1, 4]
-    flat += ["d e b c", "99 0 busy"]  # c is of grade 4, outside the step's 2-3
+    for g, sampled_upto in zip(GRADES, (0, 2, 3, 4), strict=True):
+        fields |= {f"logged_in_{g}": 1, f"on_break_{g}": 0, f"idle_{g}": 1}
+        fields[f"sampled_upto_{g}"] = sampled_upto
+    fields |= {"sampled": "d e b c", "states": "99 0 busy"}  # c is of grade 4, outside 2-3
+    flat = [fields[name] for name in OFFER_REPLY]
     offer = Offer.from_script(flat)
     older = {
         "call": "c", "queue": "q", "step": 0, "step_opened_ms": 5, "grades": [2, 3],
@@ -210,9 +216,8 @@ async def test_trace_samples_a_census_kept_before_it_named_agents(
     await router.configure_queue(QueueRules("billing"))
     for name in ("a1", "a2"):
         await router.login(name, {"billing": 2})
-    # As an older server left it; a writer other than the router's library drops the stamp.
+    # As an older server left it.
     await redis.hdel(keys.census("billing"), "s1", "s2", "s3", "s4")
-    await redis.delete(keys.stamp())
     offer = (await router.enqueue("c1", "billing")).offer
     assert offer is not None
     assert [p.agent_id for p in offer.trace.passed_over] == ["a2"]
