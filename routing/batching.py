@@ -62,8 +62,6 @@ local unpack"""
 
 #: The prelude of a library whose operations need nothing set up for a call.
 EMPTY_PRELUDE = "local function begin_batch() end\nlocal function end_batch() end"
-#: The same, by its earlier name (ivr/calls/__init__.py imports it).
-KEEPS_NOTHING = EMPTY_PRELUDE
 
 
 def _function(name: str, body: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any, cast
 
 import redis.asyncio as aioredis
 
-from routing.batching import KEEPS_NOTHING, FunctionLibrary, OperationBatcher, batch_library
+from routing.batching import EMPTY_PRELUDE, FunctionLibrary, OperationBatcher, batch_library
 from routing.keys import Keys
 
 CALL_TTL_SECONDS = 6 * 3600
@@ -28,7 +28,7 @@ def batch_library_source() -> tuple[str, str]:
     """The call-state operations as one batch library (`routing.batching`)."""
     folder = resources.files(__package__)
     bodies = {op: folder.joinpath(f"{op}.lua").read_text("utf-8") for op in OPERATIONS}
-    return batch_library("hotline_calls", [KEEPS_NOTHING], bodies)
+    return batch_library("hotline_calls", [EMPTY_PRELUDE], bodies)
 
 
 @dataclass(frozen=True)
