@@ -154,7 +154,12 @@ class EventSink:
         try:
             event = RouterEvent.from_entry(entry_id, fields)
         except (KeyError, ValueError) as error:
-            log.warning("event sink: entry %s set aside: %s", entry_id, error)
+            log.warning(
+                "event sink: entry %s set aside: %s",
+                entry_id,
+                error,
+                extra={"call_sid": fields.get("call", "")},
+            )
             async with self.sessionmaker() as session, session.begin():
                 await set_aside(session, entry_id, fields, f"unreadable: {error}", now=now)
             return True
@@ -170,10 +175,10 @@ class EventSink:
             attempts = self._attempts.get(entry_id, 0) + 1
             self._attempts[entry_id] = attempts
             log.exception(
-                "event sink: call_sid=%s entry %s failed (attempt %d)",
-                event.call_id,
+                "event sink: entry %s failed (attempt %d)",
                 entry_id,
                 attempts,
+                extra={"call_sid": event.call_id, "agent_id": event.agent_id},
             )
             if attempts < self.policy.max_attempts:
                 return False

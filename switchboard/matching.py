@@ -67,7 +67,9 @@ class Matching:
             try:
                 await self._bridge.ring(offer)
             except Exception:
-                log.exception("call_sid=%s agent_id=%s ring failed", offer.call_id, offer.agent_id)
+                log.exception(
+                    "ring failed", extra={"call_sid": offer.call_id, "agent_id": offer.agent_id}
+                )
 
     async def agent_ready(self, agent_id: str) -> PresenceOutcome:
         """示闲: an offline agent logs in with the grades the published config gives (and

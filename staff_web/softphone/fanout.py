@@ -167,7 +167,7 @@ class AgentEventHub:
         try:
             event = json.loads(data)
         except (TypeError, ValueError):
-            log.warning("agent_id=%s unreadable agent event %r", agent_id, data)
+            log.warning("unreadable agent event %r", data, extra={"agent_id": agent_id})
             return
         if isinstance(event, dict):
             self._deliver(agent_id, Delivery("event", event))
