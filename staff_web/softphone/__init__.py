@@ -29,7 +29,7 @@ Page elements for tests (stable ids and data attributes):
   `#offer-vip`, `#offer-queue`, `#offer-path`, `#offer-waited`, `#offer-countdown`,
   `#offer-orders` (li[data-number]), `#btn-accept`, `#btn-reject`;
 - `#incall` (`data-call-sid`): `#call-timer`, `#call-caller`, `#call-work-order`,
-  `#btn-mute` and `#btn-hold` (Twilio mode only), `#btn-hangup`;
+  `#btn-mute` (Twilio mode only), `#btn-hangup`;
 - `#wrapup` (`data-call-sid`): `#wrapup-order`, `#wrapup-countdown`, form `#wrapup-form`
   with `#wu-category`, `#wu-subtype`, `#wu-area`, `#wu-address`, `#wu-description`,
   `#wu-department`, `#wu-save`; errors in `[data-error-for=<field>]`;

@@ -12,7 +12,7 @@ from aiohttp import web
 from yarl import URL
 
 from hotline.appkeys import AUTH_PAGES, CONFIGS, DIAL_PAD, SETTINGS
-from hotline.settings import CarrierKind, Settings
+from hotline.settings import CarrierKind
 from queues.staff import Role
 from queues.work_orders.categories import COMPLAINT_TYPE_LABELS, Category
 from queues.work_orders.deadlines import Area
@@ -25,9 +25,8 @@ from staff_web.softphone.socket import softphone_socket
 
 STATIC = Path(__file__).with_name("static")
 API_BASE = "/api/agent"
-# Twilio does not host Voice JS SDK 2.x on its own CDN; this pinned npm build is the default
-# (HOTLINE_TWILIO_VOICE_SDK_URL, once the lead adds it, points at a self-hosted copy).
-DEFAULT_TWILIO_SDK = "https://unpkg.com/@twilio/voice-sdk@2.17.0/dist/twilio.min.js"
+# Twilio does not host Voice JS SDK 2.x on its own CDN; the page loads this pinned npm build.
+TWILIO_SDK = "https://unpkg.com/@twilio/voice-sdk@2.17.0/dist/twilio.min.js"
 CATEGORY_EN = {
     Category.INQUIRY: "Inquiry",
     Category.FAULT_REPAIR: "Fault repair",
@@ -41,11 +40,6 @@ CATEGORY_EN = {
 AREA_EN = {Area.CITY: "City", Area.RURAL: "Rural", Area.REMOTE: "Remote"}
 # Suggestions only: the department is free text (the work order keeps what is typed).
 DEPARTMENTS = ("抢修班", "营业厅", "计量班", "配电运检", "客户服务中心", "用电检查")
-
-
-def twilio_sdk_url(settings: Settings) -> str:
-    configured = str(getattr(settings, "twilio_voice_sdk_url", "") or "").strip()
-    return configured or DEFAULT_TWILIO_SDK
 
 
 def _json_for_script(value: Any) -> str:
@@ -73,8 +67,7 @@ async def _page_config(request: web.Request, user: CurrentUser, agent_id: str) -
         "me": "/api/me",
         "ws": str(ws),
         "phoneWs": phone_ws,
-        "twilioSdk": twilio_sdk_url(settings) if twilio and not readonly else "",
-        "canHold": False,
+        "twilioSdk": TWILIO_SDK if twilio and not readonly else "",
         "breakReasons": [{"value": zh, "zh": zh, "en": en} for zh, en in BREAK_REASONS.items()],
         "categories": [{"value": c.value, "zh": c.label, "en": CATEGORY_EN[c]} for c in Category],
         "subTypes": {
