@@ -22,7 +22,7 @@ class LocalDriver:
             await self.carrier.redirect(call_sid, twiml=twiml)
         except LookupError as exc:
             raise CarrierError(call_sid, "no live call", status=404, code=20404) from exc
-        log.info("call %s: new instructions", call_sid, extra={"call_sid": call_sid})
+        log.info("new instructions", extra={"call_sid": call_sid})
 
     async def aclose(self) -> None:
         return None

@@ -107,8 +107,7 @@ class TwilioDriver:
         except (aiohttp.ClientError, TwilioException, ValueError) as exc:
             raise CarrierError(call_sid, f"Twilio REST request failed: {exc!r}") from exc
         log.info(
-            "call %s: new instructions (status %s)",
-            call_sid,
+            "new instructions (status %s)",
             getattr(call, "status", "?"),
             extra={"call_sid": call_sid},
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from carriers.driver import CarrierDriver
 from carriers.local_driver import LocalDriver
 from carriers.twilio_driver import TwilioDriver
 from hotline.appkeys import (
+    AGENT_EVENT_HUB,
     AGENT_EVENTS,
     AUTH_PAGES,
     BRIDGE,
@@ -36,6 +36,7 @@ from hotline.appkeys import (
     WEBHOOK_URLS,
     Clock,
 )
+from hotline.background import in_background
 from hotline.demo_users import ensure_demo_users
 from hotline.settings import CarrierKind, Settings, SettingsError
 from ivr.calls import CallState
@@ -56,13 +57,14 @@ from staff_web.auth.identity import CurrentUser
 from staff_web.auth.login_pages import create_auth_app
 from staff_web.auth.token_api import create_api_app
 from staff_web.softphone.agent_api import add_agent_api_routes
-from staff_web.softphone.page import create_softphone_app, softphone_ctx
+from staff_web.softphone.fanout import AgentEventHub
+from staff_web.softphone.page import create_softphone_app
 from staff_web.supervisor.desk_api import add_supervisor_api_routes
 from staff_web.supervisor.desk_pages import create_desk_app
 from switchboard.agent_events import AgentEvents
 from switchboard.agent_legs import add_agent_leg_routes
 from switchboard.bridge import Bridge
-from switchboard.event_sink import event_sink_ctx
+from switchboard.event_sink import EventSink, SinkPolicy
 from switchboard.matching import Matching
 
 log = logging.getLogger(__name__)
@@ -165,11 +167,9 @@ async def config_ctx(app: web.Application) -> AsyncIterator[None]:
     log.info("config: version %d in force (hotlines %s)", loaded.version, numbers)
     app[CONFIGS] = registry
     app[CALLS] = CallState(app[REDIS], app[KEYS])
-    stop = asyncio.Event()
-    watch = asyncio.create_task(registry.watch(stop), name="config-watch")
-    yield
-    stop.set()
-    await watch
+    # The watch holds no work in flight worth finishing: it is cancelled at once.
+    async with in_background(registry.watch, name="config-watch", grace_s=0):
+        yield
 
 
 async def demo_users_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -224,11 +224,53 @@ async def router_ctx(app: web.Application) -> AsyncIterator[None]:
     app[AGENT_EVENTS] = events
     app[BRIDGE] = bridge
     app[MATCHING] = matching
-    stop = asyncio.Event()
-    timers = asyncio.create_task(matching.run_timers(stop), name="router-timers")
-    yield
-    stop.set()
-    await timers
+    async with in_background(matching.run_timers, name="router-timers"):
+        yield
+
+
+async def softphone_ctx(app: web.Application) -> AsyncIterator[None]:
+    """This process's fan-out of agent events to its softphone sockets (after router_ctx)."""
+    hub = AgentEventHub(app[REDIS], app[KEYS], app[AGENT_EVENTS])
+    await hub.start()
+    app[AGENT_EVENT_HUB] = hub
+    try:
+        # Relaying holds no work in flight worth finishing: it is cancelled at once.
+        async with in_background(hub.relay, name="softphone-fanout", grace_s=0):
+            yield
+    finally:
+        await hub.aclose()
+
+
+class EventSinkContext:
+    """A cleanup_ctx running one EventSink in the background for the app's lifetime;
+    `sink` is the running consumer (None before start-up)."""
+
+    def __init__(self, *, consumer: str | None = None, policy: SinkPolicy | None = None) -> None:
+        self.consumer = consumer
+        self.policy = policy
+        self.sink: EventSink | None = None
+
+    async def __call__(self, app: web.Application) -> AsyncIterator[None]:
+        sink = EventSink(
+            app[REDIS],
+            app[KEYS],
+            app[SESSIONMAKER],
+            clock=app[CLOCK],
+            consumer=self.consumer,
+            policy=self.policy,
+        )
+        self.sink = sink
+        log.info("event sink: consumer %s of group %s", sink.consumer, sink.policy.group)
+        # The grace lets a batch in hand be stored and acknowledged; what a cancelled write
+        # leaves is rolled back and stays pending, for a claim.
+        async with in_background(sink.run, name="event-sink"):
+            yield
+
+
+async def event_sink_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The default wiring: `app.cleanup_ctx.append(event_sink_ctx)` after router_ctx."""
+    async for _ in EventSinkContext()(app):
+        yield
 
 
 async def health(request: web.Request) -> web.Response:

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hotline.app import connect_redis, create_app
 from hotline.appkeys import DEMO_USERS
 from hotline.demo_users import demo_users_banner
+from hotline.log_lines import configure_logging
 from hotline.settings import Settings, SettingsError
 from hotline.user_command import add_user_parser
 from ivr.menus.loading import ConfigError, config_to_yaml, load_config_file
@@ -242,10 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"setting error: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(settings.log_level)
     code: int = args.run(settings, args)
     return code
 

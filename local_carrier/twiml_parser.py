@@ -198,7 +198,6 @@ class DialSpec:
     timeout: int = 30
     time_limit: int = 14400
     caller_id: str | None = None
-    answer_on_bridge: bool = False
 
 
 def _dial_target(noun: ET.Element) -> DialTarget:
@@ -247,5 +246,4 @@ def dial_spec(verb: ET.Element) -> DialSpec:
         timeout=min(timeout, 600),  # Twilio caps the ring timeout at 600 s
         time_limit=time_limit,
         caller_id=verb.get("callerId"),
-        answer_on_bridge=bool_attr(verb, "answerOnBridge", False),
     )

@@ -30,6 +30,11 @@ RELEASE_CAUSES = {
 }
 
 
+def _leg(call_sid: str, agent_id: str) -> dict[str, str]:
+    """The log fields of one agent leg."""
+    return {"call_sid": call_sid, "agent_id": agent_id}
+
+
 def _offer_query(request: web.Request) -> tuple[str, str, int]:
     """The caller's call, the agent and the fencing token our Dial URLs carry."""
     call_sid = request.query.get("c", "")
@@ -57,13 +62,10 @@ async def agent_status(request: web.Request) -> web.Response:
             )
             number = await log_work_order(request, call_sid)
             await events.publish(agent_id, "connected", call_sid=call_sid, work_order=number)
-            log.info("call_sid=%s agent_id=%s answered; work order %s", call_sid, agent_id, number)
+            log.info("answered; work order %s", number, extra=_leg(call_sid, agent_id))
         else:
             log.warning(
-                "call_sid=%s agent_id=%s answered a stale offer: %s",
-                call_sid,
-                agent_id,
-                outcome.result,
+                "answered a stale offer: %s", outcome.result, extra=_leg(call_sid, agent_id)
             )
     elif status is CallStatus.COMPLETED:
         outcome = await matching.router.complete(call_sid, token, by_caller=False)
@@ -93,11 +95,10 @@ async def dial_result(request: web.Request) -> web.Response:
     cause = RELEASE_CAUSES.get(params.dial_status, ReleaseCause.FAILED)
     outcome = await matching.router.release(call_sid, token, cause)
     log.info(
-        "call_sid=%s agent_id=%s did not answer (%s): %s",
-        call_sid,
-        agent_id,
+        "did not answer (%s): %s",
         params.dial_status,
         outcome.result,
+        extra=_leg(call_sid, agent_id),
     )
     again = next((o for o in outcome.offers if o.call_id == call_sid), None)
     await matching.deliver(o for o in outcome.offers if o.call_id != call_sid)

@@ -72,10 +72,9 @@ class Bridge:
             await self._carrier.update_call(offer.call_id, ringing.document)
         except Exception as error:  # any carrier failure takes the Leave path
             log.warning(
-                "call_sid=%s agent_id=%s live-call update failed (%s): bridging at next wait",
-                offer.call_id,
-                offer.agent_id,
+                "live-call update failed (%s): bridging at next wait",
                 error,
+                extra={"call_sid": offer.call_id, "agent_id": offer.agent_id},
             )
             await self._calls.update(offer.call_id, bridge="pending")
         await self._tell_agent(offer, ringing)
@@ -124,12 +123,11 @@ class Bridge:
         if facts is not None:
             fields["waited_ms"] = str(max(0, offer.offered_ms - facts.arrived_ms))
         log.info(
-            "call_sid=%s agent_id=%s offered (queue %s, step %d, grade %d)",
-            offer.call_id,
-            offer.agent_id,
+            "offered (queue %s, step %d, grade %d)",
             offer.queue,
             offer.trace.step,
             offer.trace.chosen_grade,
+            extra={"call_sid": offer.call_id, "agent_id": offer.agent_id},
         )
         return Ringing(leg, document, fields, facts, state)
 

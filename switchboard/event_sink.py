@@ -17,20 +17,18 @@ import os
 import random
 import socket
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import redis.asyncio as aioredis
-from aiohttp import web
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hotline.appkeys import CLOCK, KEYS, REDIS, SESSIONMAKER
 from queues.call_records.router_events import consume, set_aside
 from routing.events import RouterEvent
 from routing.keys import Keys
@@ -48,7 +46,7 @@ class SinkPolicy:
 
     group: str = "cdr"
     batch: int = 200
-    block_ms: int = 1000  # also bounds how long stopping takes
+    block_ms: int = 1000  # a stop ends the wait at once (`run`)
     claim_idle_ms: int = 60_000  # a dead consumer's entries are claimed after this idle time
     claim_every_s: float = 10.0
     max_attempts: int = 5  # an entry failing this often is set aside (kept with its error)
@@ -70,6 +68,12 @@ def _entries(reply: Any) -> list[Entry]:
     for _name, entries in streams:
         found.extend((entry_id, fields) for entry_id, fields in entries)
     return found
+
+
+def _outcome_dropped(read: asyncio.Future[list[Entry]]) -> None:
+    """A read given up on: its entries stay pending; an error it ended with is dropped."""
+    if not read.cancelled():
+        read.exception()
 
 
 class EventSink:
@@ -150,7 +154,12 @@ class EventSink:
         try:
             event = RouterEvent.from_entry(entry_id, fields)
         except (KeyError, ValueError) as error:
-            log.warning("event sink: entry %s set aside: %s", entry_id, error)
+            log.warning(
+                "event sink: entry %s set aside: %s",
+                entry_id,
+                error,
+                extra={"call_sid": fields.get("call", "")},
+            )
             async with self.sessionmaker() as session, session.begin():
                 await set_aside(session, entry_id, fields, f"unreadable: {error}", now=now)
             return True
@@ -166,10 +175,10 @@ class EventSink:
             attempts = self._attempts.get(entry_id, 0) + 1
             self._attempts[entry_id] = attempts
             log.exception(
-                "event sink: call_sid=%s entry %s failed (attempt %d)",
-                event.call_id,
+                "event sink: entry %s failed (attempt %d)",
                 entry_id,
                 attempts,
+                extra={"call_sid": event.call_id, "agent_id": event.agent_id},
             )
             if attempts < self.policy.max_attempts:
                 return False
@@ -223,9 +232,10 @@ class EventSink:
             self.progress.notify_all()
         return len(done)
 
-    async def pump(self, *, block_ms: int | None = None) -> int:
+    async def pump(self, *, block_ms: int | None = None, stop: asyncio.Event | None = None) -> int:
         """One round: own pending entries (after a start or a failure), idle entries of
-        others (every `claim_every_s`), then new ones (waiting up to `block_ms`)."""
+        others (every `claim_every_s`), then new ones (waiting up to `block_ms`, or until
+        `stop`)."""
         if not self._group_ready:
             await self.ensure_group()
         handled = 0
@@ -235,15 +245,38 @@ class EventSink:
         if self._monotonic() >= self._next_claim:
             self._next_claim = self._monotonic() + self.policy.claim_every_s
             handled += await self.handle(await self.claim())
-        handled += await self.handle(await self._read(">", block_ms))
+        handled += await self.handle(await self._read_new(block_ms, stop))
         return handled
 
+    async def _read_new(self, block_ms: int | None, stop: asyncio.Event | None) -> list[Entry]:
+        """New entries; a stop ends the wait with none. Whatever Redis handed over to a read
+        given up on stays pending under this consumer, for a claim (nothing is acknowledged
+        before it is stored)."""
+        if stop is None:
+            return await self._read(">", block_ms)
+        if stop.is_set():
+            return []
+        reading = asyncio.ensure_future(self._read(">", block_ms))
+        stopping = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({reading, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+            if not reading.done():
+                # Not waited for: a client may finish a cancelled blocking read anyway (the
+                # in-process stand-in can), which would be waiting out the block.
+                reading.cancel()
+                reading.add_done_callback(_outcome_dropped)
+        return reading.result() if reading.done() else []
+
     async def run(self, stop: asyncio.Event) -> None:
-        """Pump until `stop`; Redis or SQL outages are logged and retried with backoff."""
+        """Pump until `stop`; Redis or SQL outages are logged and retried with backoff. A
+        stop ends a wait for new entries at once; the entries in hand are still stored
+        and acknowledged (the owner's grace period is for that, then it cancels)."""
         delay = 0.0
         while not stop.is_set():
             try:
-                await self.pump(block_ms=self.policy.block_ms)
+                await self.pump(block_ms=self.policy.block_ms, stop=stop)
                 if self._own_pending:  # some entry failed: do not spin on it
                     delay = self._next_delay(delay)
                     await self._pause(stop, delay)
@@ -275,36 +308,3 @@ class EventSink:
         """Until this consumer has stored `count` entries (for tests and start-up checks)."""
         async with self.progress:
             await self.progress.wait_for(lambda: self.stored >= count)
-
-
-class EventSinkContext:
-    """A cleanup_ctx running one EventSink in the background for the app's lifetime;
-    `sink` is the running consumer (None before start-up)."""
-
-    def __init__(self, *, consumer: str | None = None, policy: SinkPolicy | None = None) -> None:
-        self.consumer = consumer
-        self.policy = policy
-        self.sink: EventSink | None = None
-
-    async def __call__(self, app: web.Application) -> AsyncIterator[None]:
-        sink = EventSink(
-            app[REDIS],
-            app[KEYS],
-            app[SESSIONMAKER],
-            clock=app[CLOCK],
-            consumer=self.consumer,
-            policy=self.policy,
-        )
-        self.sink = sink
-        stop = asyncio.Event()
-        task = asyncio.create_task(sink.run(stop), name="event-sink")
-        log.info("event sink: consumer %s of group %s", sink.consumer, sink.policy.group)
-        yield
-        stop.set()
-        await task
-
-
-async def event_sink_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The default wiring: `app.cleanup_ctx.append(event_sink_ctx)` after router_ctx."""
-    async for _ in EventSinkContext()(app):
-        yield

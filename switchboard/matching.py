@@ -67,7 +67,9 @@ class Matching:
             try:
                 await self._bridge.ring(offer)
             except Exception:
-                log.exception("call_sid=%s agent_id=%s ring failed", offer.call_id, offer.agent_id)
+                log.exception(
+                    "ring failed", extra={"call_sid": offer.call_id, "agent_id": offer.agent_id}
+                )
 
     async def agent_ready(self, agent_id: str) -> PresenceOutcome:
         """示闲: an offline agent logs in with the grades the published config gives (and
@@ -97,16 +99,26 @@ class Matching:
 
     async def run_timers(self, stop: asyncio.Event) -> None:
         """Escalation instants, wrap-up and back-off ends, lapsed leases: in every process;
-        an instant handled twice changes nothing."""
+        an instant handled twice changes nothing. Waits end at once on `stop`; a Redis
+        error is logged and the loop goes on."""
         while not stop.is_set():
-            at = await self.router.next_escalation_at()
-            now = self.router.clock()
-            delay = TIMER_MAX_SLEEP_S if at is None else (at - now) / 1000
             try:
-                await asyncio.wait_for(stop.wait(), timeout=min(max(delay, 0), TIMER_MAX_SLEEP_S))
+                delay = await self._until_next_instant()
+            except Exception:
+                log.exception("router timers: next instant unreadable; retrying")
+                delay = TIMER_MAX_SLEEP_S
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=delay)
             except TimeoutError:
                 try:
                     await self.deliver(await self.router.tick())
                     await self.deliver((await self.router.reap_expired()).offers)
                 except Exception:
                     log.exception("router timers failed; retrying")
+
+    async def _until_next_instant(self) -> float:
+        """Seconds to the next schedule instant, at most `TIMER_MAX_SLEEP_S`."""
+        at = await self.router.next_escalation_at()
+        if at is None:
+            return TIMER_MAX_SLEEP_S
+        return min(max((at - self.router.clock()) / 1000, 0), TIMER_MAX_SLEEP_S)

@@ -18,7 +18,6 @@ from routing.batching import EMPTY_PRELUDE, FunctionLibrary, OperationBatcher, b
 from routing.keys import Keys
 
 CALL_TTL_SECONDS = 6 * 3600
-PATH_SEPARATOR = " > "
 #: The call-state operations (`arrive.lua`, `record.lua`); each is one webhook's step.
 OPERATIONS = ("arrive", "record")
 

@@ -139,8 +139,9 @@ class ConfigRegistry:
         self._pointer = version_id
         await self._redis.publish(self._keys.config_changes(), version_id)
 
-    async def watch(self, stop: asyncio.Event) -> None:
-        """Follow publishes from every process, so `current` needs no Redis read.
+    async def watch(self, stop: asyncio.Event, *, retry_s: float = WATCH_RETRY_S) -> None:
+        """Follow publishes from every process, so `current` needs no Redis read; until
+        `stop` or cancellation (which loses nothing: the pointer is re-read on start).
 
         The pointer is read again after each (re)subscription, so a publish made while
         disconnected is not missed; while not subscribed, `current` reads Redis.
@@ -164,7 +165,7 @@ class ConfigRegistry:
                 log.warning("config watch: %r; reading the pointer per call", error)
                 self._watching = False
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=WATCH_RETRY_S)
+                    await asyncio.wait_for(stop.wait(), timeout=retry_s)
             finally:
                 self._watching = False
                 self.subscribed.clear()

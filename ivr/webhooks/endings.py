@@ -37,7 +37,9 @@ async def status(request: web.Request) -> web.Response:
     await matching.deliver(outcome.offers)
     facts, fields = await shared(request)[CALLS].facts(params.call_sid)
     if facts is None:
-        log.info("call_sid=%s ended (%s) with no call state", params.call_sid, params.status)
+        log.info(
+            "ended (%s) with no call state", params.status, extra={"call_sid": params.call_sid}
+        )
         return xml(twiml.empty())
     now = shared(request)[CLOCK]()
     record = cdr.CallRecord(
@@ -57,11 +59,11 @@ async def status(request: web.Request) -> web.Response:
     async with shared(request)[SESSIONMAKER]() as session, session.begin():
         inserted = await record_call(session, record)
     log.info(
-        "call_sid=%s ended status=%s outcome=%s recorded=%s",
-        params.call_sid,
+        "ended status=%s outcome=%s recorded=%s",
         params.status,
         record.outcome,
         inserted,
+        extra={"call_sid": params.call_sid},
     )
     return xml(twiml.empty())
 
@@ -84,7 +86,7 @@ async def voicemail(request: web.Request) -> web.Response:
         )
         async with shared(request)[SESSIONMAKER]() as session, session.begin():
             await voicemails.save(session, row)
-        log.info("call_sid=%s left a voicemail of %ds", params.call_sid, row.duration_s)
+        log.info("left a voicemail of %ds", row.duration_s, extra={"call_sid": params.call_sid})
     return xml(twiml.say_then_hangup(ctx.voice, ctx.hotline.messages.goodbye))
 
 
@@ -93,7 +95,7 @@ async def transfer_result(request: web.Request) -> web.Response:
     params = VoiceRequest.parse(request[FORM])
     ctx = await call_context(request, params)
     if params.dial_status in TRANSFER_FAILED:
-        log.info("call_sid=%s transfer %s", params.call_sid, params.dial_status)
+        log.info("transfer %s", params.dial_status, extra={"call_sid": params.call_sid})
         hotline = ctx.hotline
         answer = answer_action(
             request, ctx, hotline.operator, start(hotline), [hotline.messages.apology]

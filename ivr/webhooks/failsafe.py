@@ -50,10 +50,10 @@ async def answer_safely(request: web.Request, handler: Handler) -> web.StreamRes
         raise
     except BadParams as error:
         sid = request.get(FORM, {}).get("CallSid", "?")[:40]
-        log.warning("call_sid=%s bad request to %s: %s", sid, request.path, error)
+        log.warning("bad request to %s: %s", request.path, error, extra={"call_sid": sid})
     except Exception:
         sid = request.get(FORM, {}).get("CallSid", "?")[:40]
-        log.exception("call_sid=%s failed in %s", sid, request.path)
+        log.exception("failed in %s", request.path, extra={"call_sid": sid})
     return web.Response(text=fallback_twiml(request), content_type="application/xml")
 
 

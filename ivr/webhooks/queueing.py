@@ -31,7 +31,7 @@ async def wait(request: web.Request) -> web.Response:
     ctx = await call_context(request, params)
     queue = request.query.get("q", "")
     if queue not in ctx.loaded.config.queues:
-        log.warning("call_sid=%s waits in unknown queue %r", params.call_sid, queue)
+        log.warning("waits in unknown queue %r", queue, extra={"call_sid": params.call_sid})
         return xml(twiml.hold(ctx.voice, {}, None, 20))
     return xml(await wait_segment(request, ctx, queue, params.queue_time))
 
@@ -49,7 +49,7 @@ async def wait_key(request: web.Request) -> web.Response:
     outcome = await router.leave(params.call_sid, LeaveReason.KEY, key=params.digits[:1])
     await shared(request)[MATCHING].deliver(outcome.offers)
     await shared(request)[CALLS].update(params.call_sid, leave=f"key:{kind}")
-    log.info("call_sid=%s left queue %s by key (%s)", params.call_sid, queue, kind)
+    log.info("left queue %s by key (%s)", queue, kind, extra={"call_sid": params.call_sid})
     return xml(twiml.leave())
 
 
@@ -63,11 +63,11 @@ async def queue_result(request: web.Request) -> web.Response:
     calls = shared(request)[CALLS]
     matching = shared(request)[MATCHING]
     log.info(
-        "call_sid=%s queue=%s result=%s waited=%ds",
-        params.call_sid,
+        "queue=%s result=%s waited=%ds",
         queue,
         result,
         params.queue_time,
+        extra={"call_sid": params.call_sid},
     )
     if result is QueueResult.REDIRECTED:
         return xml(twiml.empty())  # our live-call update is connecting it; Twilio ignores this

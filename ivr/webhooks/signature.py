@@ -66,11 +66,11 @@ async def check_signature(request: web.Request, handler: Handler) -> web.StreamR
     url = signed_url(request)
     if not signature or not _valid(shared(request)[VALIDATOR], url, form, signature):
         log.warning(
-            "refused %s: %s signature (call_sid=%s, peer=%s)",
+            "refused %s: %s signature (peer=%s)",
             request.path,
             "missing" if not signature else "wrong",
-            form.get("CallSid", "?")[:40],
             request.remote,
+            extra={"call_sid": form.get("CallSid", "?")[:40]},
         )
         raise web.HTTPForbidden(text="invalid signature")
     request[FORM] = dict(pairs)

@@ -38,7 +38,9 @@ async def incoming(request: web.Request) -> web.Response:
     loaded = await registry.current()
     hotline = loaded.hotline_for(params.dialled)
     if hotline is None:
-        log.warning("call_sid=%s dialled unknown number %r", params.call_sid, params.dialled)
+        log.warning(
+            "dialled unknown number %r", params.dialled, extra={"call_sid": params.call_sid}
+        )
         return xml(twiml.say_then_hangup(twiml.DEFAULT_VOICE, twiml.UNKNOWN_NUMBER))
     caller = loaded.caller(params.caller)
     vip = caller.vip if caller is not None and caller.vip else ""
@@ -60,11 +62,11 @@ async def incoming(request: web.Request) -> web.Response:
         hotline = loaded.hotlines.get(stored.hotline_id, hotline)
         answer = _first_answer(request, CallContext(loaded, hotline, params.call_sid), vip, now)
     log.info(
-        "call_sid=%s hotline=%s version=%d vip=%s",
-        params.call_sid,
+        "hotline=%s version=%d vip=%s",
         hotline.id,
         loaded.version,
         vip or "-",
+        extra={"call_sid": params.call_sid},
     )
     await shared(request)[MATCHING].ensure_rules(loaded)
     return xml(await respond(request, CallContext(loaded, hotline, params.call_sid), answer))
@@ -98,7 +100,7 @@ async def menu(request: web.Request) -> web.Response:
     except ValueError as error:
         raise BadParams(str(error)) from None
     if any(node not in hotline.menu.nodes for node in position.stack):
-        log.warning("call_sid=%s stale menu position %s", ctx.call_sid, position.encode())
+        log.warning("stale menu position %s", position.encode(), extra={"call_sid": ctx.call_sid})
         return xml(menu_prompt(request, ctx, engine.start(hotline)))
     result = engine.step(hotline, position, params.digits, params.speech)
     choice = None

@@ -84,7 +84,9 @@ async def wait_segment(
             arrived_ms=now_ms - queue_time * 1000,
         )
         log.warning(
-            "call_sid=%s unknown to the router: put back (%s)", ctx.call_sid, enqueued.status
+            "unknown to the router: put back (%s)",
+            enqueued.status,
+            extra={"call_sid": ctx.call_sid},
         )
         if enqueued.offer is not None:
             await shared(request)[BRIDGE].ring(enqueued.offer)
@@ -96,7 +98,7 @@ async def wait_segment(
         outcome = await router.leave(ctx.call_sid, reason)
         await matching.deliver(outcome.offers)
         await calls.update(ctx.call_sid, leave="timeout" if position.over_max_wait else "empty")
-        log.info("call_sid=%s leaves queue %s: %s", ctx.call_sid, queue, reason)
+        log.info("leaves queue %s: %s", queue, reason, extra={"call_sid": ctx.call_sid})
         return twiml.leave()
     said: list[Text] = []
     if announce and position is not None and _announce_due(spec, queue_time):

@@ -41,8 +41,6 @@ ALLOWED: dict[Status, frozenset[Status]] = {
     Status.CLOSED: frozenset({Status.PROCESSING, Status.ACCEPTED}),
 }
 
-OPEN_STATUSES = frozenset(Status) - {Status.CLOSED}
-
 
 class IllegalTransition(ValueError):
     """A status change the graph does not allow."""

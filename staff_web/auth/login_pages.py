@@ -169,12 +169,13 @@ async def logout(request: web.Request) -> web.StreamResponse:
     if user is None or user.credential is not Credential.COOKIE:
         return response
     await auth.sessions.delete(user.token)
+    agent = {"agent_id": user.agent_id}
     try:
         await auth.on_sign_out(user)
     except Exception:
         # The session is gone either way; the router's no-answer rule catches a stale agent.
-        log.exception("sign-out hook failed for %s (agent_id=%s)", user.username, user.agent_id)
-    log.info("signed out: %s (agent_id=%s)", user.username, user.agent_id)
+        log.exception("sign-out hook failed for %s", user.username, extra=agent)
+    log.info("signed out: %s", user.username, extra=agent)
     return response
 
 

@@ -1,9 +1,10 @@
 """The agent softphone: the desk page, the agent API, and live updates through Redis.
 
-Wiring (in `create_app`; after `router_ctx`, whose AGENT_EVENTS the fan-out reads):
+Wiring (in `create_app`, whose `softphone_ctx`, after `router_ctx`, runs this process's
+fan-out of agent events, `fanout.AgentEventHub`):
 
     from staff_web.softphone.agent_api import add_agent_api_routes
-    from staff_web.softphone.page import create_softphone_app, softphone_ctx
+    from staff_web.softphone.page import create_softphone_app
 
     app.cleanup_ctx.append(softphone_ctx)          # after router_ctx
     api = create_api_app(); add_agent_api_routes(api); app.add_subapp("/api/", api)
@@ -28,7 +29,7 @@ Page elements for tests (stable ids and data attributes):
   `#offer-vip`, `#offer-queue`, `#offer-path`, `#offer-waited`, `#offer-countdown`,
   `#offer-orders` (li[data-number]), `#btn-accept`, `#btn-reject`;
 - `#incall` (`data-call-sid`): `#call-timer`, `#call-caller`, `#call-work-order`,
-  `#btn-mute` and `#btn-hold` (Twilio mode only), `#btn-hangup`;
+  `#btn-mute` (Twilio mode only), `#btn-hangup`;
 - `#wrapup` (`data-call-sid`): `#wrapup-order`, `#wrapup-countdown`, form `#wrapup-form`
   with `#wu-category`, `#wu-subtype`, `#wu-area`, `#wu-address`, `#wu-description`,
   `#wu-department`, `#wu-save`; errors in `[data-error-for=<field>]`;

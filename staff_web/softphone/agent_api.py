@@ -100,7 +100,7 @@ async def go_ready(request: web.Request) -> web.Response:
         raise web.HTTPBadRequest(
             reason=f"{error}: ask an admin to add the agent to the config"
         ) from None
-    log.info("agent_id=%s ready (was %s)", agent_id, state.value)
+    log.info("ready (was %s)", state.value, extra={"agent_id": agent_id})
     return _state_response(await _announce(request, agent_id))
 
 
@@ -115,7 +115,7 @@ async def go_break(request: web.Request) -> web.Response:
     outcome = await request.config_dict[MATCHING].agent_break(agent_id, asked.reason)
     if outcome.change is PresenceChange.UNKNOWN:
         raise web.HTTPConflict(reason="break: not signed in to the router; go ready first")
-    log.info("agent_id=%s break (%s)", agent_id, asked.reason)
+    log.info("break (%s)", asked.reason, extra={"agent_id": agent_id})
     return _state_response(await _announce(request, agent_id))
 
 
@@ -124,7 +124,7 @@ async def go_offline(request: web.Request) -> web.Response:
     agent_id = own_agent(signed_in(request))
     await _refuse_during_call(request, agent_id, "offline")
     await request.config_dict[MATCHING].agent_offline(agent_id)
-    log.info("agent_id=%s offline", agent_id)
+    log.info("offline", extra={"agent_id": agent_id})
     return _state_response(await _announce(request, agent_id))
 
 
@@ -193,7 +193,7 @@ async def wrap_up(request: web.Request) -> web.Response:
     snapshot = await snapshot_of(request.config_dict, agent_id)
     if snapshot is not None and snapshot.state is AgentState.WRAP_UP:
         await request.config_dict[MATCHING].agent_ready(agent_id)
-        log.info("agent_id=%s call_sid=%s wrap-up saved: ready", agent_id, form.call_sid)
+        log.info("wrap-up saved: ready", extra={"call_sid": form.call_sid, "agent_id": agent_id})
     state = await _announce(request, agent_id)
     return web.json_response({"order": saved, "state": state}, headers=NO_STORE)
 

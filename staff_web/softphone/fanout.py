@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -26,7 +26,7 @@ from switchboard.agent_events import AgentEvents
 log = logging.getLogger(__name__)
 
 INBOX_SIZE = 256
-READ_TIMEOUT_S = 1.0  # how long one read blocks: also how soon a stop is noticed
+READ_TIMEOUT_S = 1.0  # how long one read blocks; stopping cancels it at once
 RETRY_S = 1.0
 GLOB_SPECIALS = "\\*?[]{}"
 
@@ -67,35 +67,36 @@ def glob_escape(text: str) -> str:
 
 
 class AgentEventHub:
-    def __init__(self, redis: aioredis.Redis, keys: Keys, events: AgentEvents) -> None:
+    """This process's fan-out: `start` subscribes, `relay` runs until cancelled (the
+    composition root runs it in the background), `aclose` drops the subscription."""
+
+    def __init__(
+        self, redis: aioredis.Redis, keys: Keys, events: AgentEvents, *, retry_s: float = RETRY_S
+    ) -> None:
         self._redis = redis
         self._keys = keys
+        self._retry_s = retry_s
         self._prefix = events.channel("")
         self._pattern = glob_escape(self._prefix) + "*"
         self._inboxes: dict[str, set[Inbox]] = {}
-        self._stop = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
         self._pubsub: PubSub | None = None
+        self._stream_after = "0-0"
 
     async def start(self) -> None:
         """Subscribe before returning, so an event published after a socket registered is
-        never missed; then relay in the background."""
+        never missed; the router's stream is read from its present head."""
         self._pubsub = await self._subscribe()
-        head = await self._stream_head()
-        self._tasks = [
-            asyncio.create_task(self._relay_channels(), name="softphone-channels"),
-            asyncio.create_task(self._relay_router_events(head), name="softphone-router-events"),
-        ]
+        self._stream_after = await self._stream_head()
+
+    async def relay(self, stop: asyncio.Event) -> None:
+        """Relay both sources to the local sockets until `stop` or cancellation; each
+        source logs its own errors and goes on."""
+        async with asyncio.TaskGroup() as relays:
+            relays.create_task(self._relay_channels(stop), name="softphone-channels")
+            relays.create_task(self._relay_router_events(stop), name="softphone-router-events")
 
     async def aclose(self) -> None:
-        self._stop.set()
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        if self._pubsub is not None:
-            await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+        await self._drop_subscription()
 
     @contextlib.contextmanager
     def listen(self, agent_id: str) -> Iterator[Inbox]:
@@ -129,12 +130,18 @@ class AgentEventHub:
             log.warning("softphone: pattern subscription not confirmed: %r", confirmed)
         return pubsub
 
-    async def _pause(self) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stop.wait(), RETRY_S)
+    async def _drop_subscription(self) -> None:
+        if self._pubsub is not None:
+            with contextlib.suppress(Exception):
+                await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+        self._pubsub = None
 
-    async def _relay_channels(self) -> None:
-        while not self._stop.is_set():
+    async def _pause(self, stop: asyncio.Event) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), self._retry_s)
+
+    async def _relay_channels(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
             try:
                 if self._pubsub is None:
                     self._pubsub = await self._subscribe()
@@ -142,17 +149,16 @@ class AgentEventHub:
                 message = await self._pubsub.get_message(
                     ignore_subscribe_messages=True, timeout=READ_TIMEOUT_S
                 )
+                if message is not None and message.get("type") == "pmessage":
+                    self._route(str(message["channel"]), message["data"])
             except (aioredis.ConnectionError, aioredis.TimeoutError, OSError) as error:
                 log.warning("softphone: agent events subscription lost (%s); retrying", error)
-                if self._pubsub is not None:
-                    with contextlib.suppress(Exception):
-                        await self._pubsub.aclose()  # type: ignore[no-untyped-call]
-                self._pubsub = None
-                await self._pause()
-                continue
-            if message is None or message.get("type") != "pmessage":
-                continue
-            self._route(str(message["channel"]), message["data"])
+                await self._drop_subscription()
+                await self._pause(stop)
+            except Exception:
+                log.exception("softphone: agent events relay failed; subscribing again")
+                await self._drop_subscription()
+                await self._pause(stop)
 
     def _route(self, channel: str, data: Any) -> None:
         agent_id = channel.removeprefix(self._prefix)
@@ -161,7 +167,7 @@ class AgentEventHub:
         try:
             event = json.loads(data)
         except (TypeError, ValueError):
-            log.warning("agent_id=%s unreadable agent event %r", agent_id, data)
+            log.warning("unreadable agent event %r", data, extra={"agent_id": agent_id})
             return
         if isinstance(event, dict):
             self._deliver(agent_id, Delivery("event", event))
@@ -172,35 +178,26 @@ class AgentEventHub:
         )
         return newest[0][0] if newest else "0-0"
 
-    async def _relay_router_events(self, after: str) -> None:
+    async def _relay_router_events(self, stop: asyncio.Event) -> None:
         stream = self._keys.events()
-        while not self._stop.is_set():
+        while not stop.is_set():
             try:
                 read = cast(
                     list[tuple[str, list[tuple[str, dict[str, str]]]]],
                     await self._redis.xread(
-                        {stream: after}, block=int(READ_TIMEOUT_S * 1000), count=500
+                        {stream: self._stream_after}, block=int(READ_TIMEOUT_S * 1000), count=500
                     ),
                 )
+                for _stream, entries in read or []:
+                    for entry_id, fields in entries:
+                        self._stream_after = entry_id
+                        agent_id = fields.get("agent", "")
+                        if agent_id in self._inboxes:
+                            kind = fields.get("ev", "")
+                            self._deliver(agent_id, Delivery("nudge", {"ev": kind}))
             except (aioredis.ConnectionError, aioredis.TimeoutError, OSError) as error:
                 log.warning("softphone: router event stream unreadable (%s); retrying", error)
-                await self._pause()
-                continue
-            for _stream, entries in read or []:
-                for entry_id, fields in entries:
-                    after = entry_id
-                    agent_id = fields.get("agent", "")
-                    if agent_id in self._inboxes:
-                        self._deliver(agent_id, Delivery("nudge", {"ev": fields.get("ev", "")}))
-
-
-async def running_hub(
-    redis: aioredis.Redis, keys: Keys, events: AgentEvents
-) -> AsyncIterator[AgentEventHub]:
-    """The hub for a cleanup context: started, yielded, closed."""
-    hub = AgentEventHub(redis, keys, events)
-    await hub.start()
-    try:
-        yield hub
-    finally:
-        await hub.aclose()
+                await self._pause(stop)
+            except Exception:
+                log.exception("softphone: router event relay failed; retrying")
+                await self._pause(stop)

@@ -1,10 +1,9 @@
-"""The softphone page sub-app (/softphone/): the agent's desk page, its live socket, its
-static files, and the lifetime of the process's agent-event fan-out (`softphone_ctx`)."""
+"""The softphone page sub-app (/softphone/): the agent's desk page, its live socket and its
+static files."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -12,17 +11,8 @@ from typing import Any
 from aiohttp import web
 from yarl import URL
 
-from hotline.appkeys import (
-    AGENT_EVENT_HUB,
-    AGENT_EVENTS,
-    AUTH_PAGES,
-    CONFIGS,
-    DIAL_PAD,
-    KEYS,
-    REDIS,
-    SETTINGS,
-)
-from hotline.settings import CarrierKind, Settings
+from hotline.appkeys import AUTH_PAGES, CONFIGS, DIAL_PAD, SETTINGS
+from hotline.settings import CarrierKind
 from queues.staff import Role
 from queues.work_orders.categories import COMPLAINT_TYPE_LABELS, Category
 from queues.work_orders.deadlines import Area
@@ -30,15 +20,13 @@ from staff_web.auth.csrf import csrf_field
 from staff_web.auth.identity import CurrentUser, signed_in
 from staff_web.auth.middleware import page_middlewares
 from staff_web.softphone.agent_api import viewed_agent
-from staff_web.softphone.fanout import running_hub
 from staff_web.softphone.forms import BREAK_REASONS
 from staff_web.softphone.socket import softphone_socket
 
 STATIC = Path(__file__).with_name("static")
 API_BASE = "/api/agent"
-# Twilio does not host Voice JS SDK 2.x on its own CDN; this pinned npm build is the default
-# (HOTLINE_TWILIO_VOICE_SDK_URL, once the lead adds it, points at a self-hosted copy).
-DEFAULT_TWILIO_SDK = "https://unpkg.com/@twilio/voice-sdk@2.17.0/dist/twilio.min.js"
+# Twilio does not host Voice JS SDK 2.x on its own CDN; the page loads this pinned npm build.
+TWILIO_SDK = "https://unpkg.com/@twilio/voice-sdk@2.17.0/dist/twilio.min.js"
 CATEGORY_EN = {
     Category.INQUIRY: "Inquiry",
     Category.FAULT_REPAIR: "Fault repair",
@@ -52,18 +40,6 @@ CATEGORY_EN = {
 AREA_EN = {Area.CITY: "City", Area.RURAL: "Rural", Area.REMOTE: "Remote"}
 # Suggestions only: the department is free text (the work order keeps what is typed).
 DEPARTMENTS = ("抢修班", "营业厅", "计量班", "配电运检", "客户服务中心", "用电检查")
-
-
-def twilio_sdk_url(settings: Settings) -> str:
-    configured = str(getattr(settings, "twilio_voice_sdk_url", "") or "").strip()
-    return configured or DEFAULT_TWILIO_SDK
-
-
-async def softphone_ctx(app: web.Application) -> AsyncIterator[None]:
-    """A cleanup_ctx (after the router's): this process's fan-out of agent events."""
-    async for hub in running_hub(app[REDIS], app[KEYS], app[AGENT_EVENTS]):
-        app[AGENT_EVENT_HUB] = hub
-        yield
 
 
 def _json_for_script(value: Any) -> str:
@@ -91,8 +67,7 @@ async def _page_config(request: web.Request, user: CurrentUser, agent_id: str) -
         "me": "/api/me",
         "ws": str(ws),
         "phoneWs": phone_ws,
-        "twilioSdk": twilio_sdk_url(settings) if twilio and not readonly else "",
-        "canHold": False,
+        "twilioSdk": TWILIO_SDK if twilio and not readonly else "",
         "breakReasons": [{"value": zh, "zh": zh, "en": en} for zh, en in BREAK_REASONS.items()],
         "categories": [{"value": c.value, "zh": c.label, "en": CATEGORY_EN[c]} for c in Category],
         "subTypes": {
@@ -150,7 +125,7 @@ def _csp(sdk_url: str) -> str:
 
 
 def create_softphone_app() -> web.Application:
-    """Mount at `/softphone/` (with `softphone_ctx` in the app's cleanup contexts)."""
+    """Mount at `/softphone/` (the app's `softphone_ctx` runs the agent-event fan-out)."""
     app = web.Application(middlewares=page_middlewares())
     app.router.add_get("/", softphone_page, name="softphone")
     app.router.add_get("/ws", softphone_socket, name="softphone_ws")

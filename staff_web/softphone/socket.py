@@ -96,7 +96,9 @@ class DeskRelay:
         try:
             details = await describe_call(self.app, call_sid)
         except Exception:
-            log.exception("call_sid=%s agent_id=%s offer not enriched", call_sid, self.agent_id)
+            log.exception(
+                "offer not enriched", extra={"call_sid": call_sid, "agent_id": self.agent_id}
+            )
             return offer
         if details is None:
             return offer
@@ -146,7 +148,7 @@ async def softphone_socket(request: web.Request) -> web.StreamResponse:
                         await relay.send({"type": "resync"})
                     await relay.push_state(force=True)
         except Exception:
-            log.exception("agent_id=%s softphone socket failed", agent_id)
+            log.exception("softphone socket failed", extra={"agent_id": agent_id})
         finally:
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -81,11 +81,10 @@ async def save_wrap_up(
             await session.refresh(saved)
         summary = order_summary(saved or order)
     log.info(
-        "agent_id=%s call_sid=%s wrap-up saved on %s%s",
-        agent_id,
-        form.call_sid,
+        "wrap-up saved on %s%s",
         summary["number"],
         f", dispatched to {form.department}" if needs_dispatch else "",
+        extra={"call_sid": form.call_sid, "agent_id": agent_id},
     )
     return summary
 

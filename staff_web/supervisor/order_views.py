@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from aiohttp import web
-from yarl import URL
 
 from queues.work_orders.categories import Category
 from queues.work_orders.order_queries import Due, Page
@@ -287,7 +286,3 @@ def error_banner(w: Words, message: str) -> str:
 
 def notice(w: Words) -> str:
     return f'<p class="notice" role="status">{esc(w["saved"])}</p>'
-
-
-def url_with(url: URL, **query: str) -> URL:
-    return url.with_query(query)

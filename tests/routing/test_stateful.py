@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import fakeredis
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -20,6 +21,8 @@ from routing.offer import Offer, OfferResult, ReleaseCause
 from routing.router import Router
 from routing.rules import Backoff, QueueRules
 from routing.tier_plan import Direction, TierPlan, TierStep
+
+pytestmark = pytest.mark.timeout(60)  # many generated runs of the router: about 7 s
 
 T0 = 1_700_000_000_000
 RULES = {

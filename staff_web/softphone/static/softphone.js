@@ -16,7 +16,7 @@
       incoming: "来电", caller: "来电号码", name: "客户姓名", vip: "VIP 等级", queue: "队列",
       path: "IVR 路径", waited: "已等待", openOrders: "未结工单", none: "无", waitRing: "等待话机振铃…",
       accept: "接听", reject: "拒接", inCall: "通话中", workOrder: "工单", mute: "静音", unmute: "取消静音",
-      hold: "保持", hangup: "挂断", wrapUp: "话后处理", category: "类别", subType: "子类", area: "区域",
+      hangup: "挂断", wrapUp: "话后处理", category: "类别", subType: "子类", area: "区域",
       address: "地址", description: "描述", department: "派单部门", save: "保存并示闲", myOrders: "我的工单",
       number: "工单号", created: "创建时间", more: "更多", total: "共 {n} 条", seconds: "{n} 秒",
       readonly: "只读查看", saved: "已保存工单 {n}", missed: "未接来电（{why}）",
@@ -32,7 +32,7 @@
       breakHint: "On break: no calls are offered.", incoming: "Incoming call", caller: "Caller", name: "Name",
       vip: "VIP class", queue: "Queue", path: "IVR path", waited: "Waited", openOrders: "Open work orders",
       none: "None", waitRing: "Waiting for the phone to ring…", accept: "Accept", reject: "Reject",
-      inCall: "On a call", workOrder: "Work order", mute: "Mute", unmute: "Unmute", hold: "Hold",
+      inCall: "On a call", workOrder: "Work order", mute: "Mute", unmute: "Unmute",
       hangup: "Hang up", wrapUp: "Wrap-up", category: "Category", subType: "Sub-type", area: "Area",
       address: "Address", description: "Description", department: "Dispatch to", save: "Save and get ready",
       myOrders: "My work orders", number: "Number", created: "Created", more: "More", total: "{n} in all",
@@ -473,7 +473,6 @@
     }
     const twilio = config.mode === "twilio";
     $("btn-mute").hidden = !twilio;
-    $("btn-hold").hidden = !twilio || !config.canHold;
     $("btn-mute").setAttribute("aria-pressed", String(desk.muted));
     $("btn-mute").textContent = t(desk.muted ? "unmute" : "mute");
 

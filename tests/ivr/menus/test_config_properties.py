@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -11,6 +12,8 @@ from hypothesis import strategies as st
 from ivr.menus.loading import ConfigError, config_to_yaml, load_config_text
 from ivr.menus.validate import problems
 from tests.ivr.menus.documents import demo_document, node
+
+pytestmark = pytest.mark.timeout(60)  # hundreds of generated documents: about 8 s
 
 NODE_IDS = ["main", "fault", "billing", "a-1", "1bad", ""]
 QUEUE_NAMES = ["fault", "general", "vip", "Bad", "x" * 40]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 import pytest
@@ -215,3 +216,17 @@ async def test_redirected_out_of_the_queue_is_left_to_the_new_instructions(
     action = walked.last.url("//Enqueue/@action")
     answer = await twilio.post(action, {**params, "QueueResult": "redirected", "QueueTime": "5"})
     assert answer.verbs() == []
+
+
+async def test_every_line_about_a_call_names_it(
+    twilio: TwilioPoster, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    walked = await walk(twilio, LINE_95598, ["1", "1"], caller=REGULAR)
+    ended = {**twilio.base_params(walked.call_sid, REGULAR, LINE_95598), "CallStatus": "completed"}
+    assert (await twilio.post("/twilio/status", ended)).status == 200
+    about = [r for r in caplog.records if r.name.startswith("ivr.webhooks.")]
+    assert [(r.name, getattr(r, "call_sid", None)) for r in about] == [
+        ("ivr.webhooks.voice", walked.call_sid),  # hotline, version, VIP class
+        ("ivr.webhooks.endings", walked.call_sid),  # how it ended
+    ]

@@ -31,7 +31,6 @@ from tests.staff_web.auth.conftest import (  # noqa: F401  (fixtures)
     users,
 )
 
-pytestmark = pytest.mark.timeout(60)
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]*)"')
 
 
