@@ -16,8 +16,9 @@ from typing import TypeVar
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hotline.app import connect_redis, create_app
+from hotline.app import create_app
 from hotline.appkeys import DEMO_USERS
+from hotline.contexts import connect_redis
 from hotline.demo_users import demo_users_banner
 from hotline.log_lines import configure_logging
 from hotline.settings import Settings, SettingsError

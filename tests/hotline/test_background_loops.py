@@ -14,9 +14,10 @@ import redis.asyncio as aioredis
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hotline.app import config_ctx, create_app, router_ctx, softphone_ctx
+from hotline.app import create_app
 from hotline.appkeys import AGENT_EVENTS, CONFIGS, REDIS, Clock
 from hotline.background import in_background
+from hotline.contexts import config_ctx, router_ctx, softphone_ctx
 from hotline.settings import Settings
 from ivr.menus.loading import load_config_file
 from ivr.menus.published import ConfigRegistry

@@ -38,7 +38,7 @@ def test_serve_refuses_a_redis_without_function_libraries(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     old = RedisSix()
-    monkeypatch.setattr("hotline.app.connect_redis", lambda url: old)
+    monkeypatch.setattr("hotline.contexts.connect_redis", lambda url: old)
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6399/0")
     monkeypatch.setenv("HOTLINE_DATA_DIR", str(tmp_path))
     assert main(["serve"]) == 2

@@ -16,9 +16,9 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hotline.app import EventSinkContext
 from hotline.appkeys import CLOCK, KEYS, REDIS, SESSIONMAKER, Clock
 from hotline.background import stop_task
+from hotline.contexts import EventSinkContext
 from queues.call_records import cdr
 from queues.call_records.router_events import RouterEventRow
 from routing.keys import Keys

@@ -1,0 +1,234 @@
+"""Each shared resource's lifetime in the app, one `cleanup_ctx` each: create, store, yield,
+close. `create_app` (hotline/app.py) puts them in order."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from urllib.parse import urlsplit, urlunsplit
+
+import redis.asyncio as aioredis
+from aiohttp import web
+
+from carriers.twilio_driver import TwilioDriver
+from hotline.appkeys import (
+    AGENT_EVENT_HUB,
+    AGENT_EVENTS,
+    BRIDGE,
+    CALLS,
+    CARRIER,
+    CLOCK,
+    CONFIGS,
+    DEMO_USERS,
+    KEYS,
+    LOCAL_CARRIER,
+    MATCHING,
+    REDIS,
+    SESSIONMAKER,
+    SETTINGS,
+    WEBHOOK_URLS,
+)
+from hotline.background import in_background
+from hotline.demo_users import ensure_demo_users
+from hotline.settings import SettingsError
+from ivr.calls import CallState
+from ivr.menus.loading import load_config_file
+from ivr.menus.published import ConfigRegistry, NoPublishedConfig
+from ivr.menus.publishing import publish_config
+from queues.db import create_engine, create_sessionmaker
+from queues.migrate import upgrade
+from routing.batching import RedisTooOld, require_functions
+from routing.connection import connection_pool_options
+from routing.router import Router
+from staff_web.softphone.fanout import AgentEventHub
+from switchboard.agent_events import AgentEvents
+from switchboard.bridge import Bridge
+from switchboard.event_sink import EventSink, SinkPolicy
+from switchboard.matching import Matching
+
+log = logging.getLogger(__name__)
+
+
+REDIS_POOL_SIZE = 64
+
+
+REDIS_POOL_WAIT_SECONDS = 5.0
+
+
+def connect_redis(url: str) -> aioredis.Redis:
+    """A client whose pool waits for a free connection instead of failing.
+
+    Under a burst of webhooks more commands are in flight than the pool holds; the default
+    pool raises `MaxConnectionsError` then, which a caller would hear as an apology. Its
+    connections pack commands with hiredis (`routing.connection`): the call-state and router
+    batches carry dozens of arguments each.
+    """
+    pool = aioredis.BlockingConnectionPool.from_url(
+        url,
+        max_connections=REDIS_POOL_SIZE,
+        timeout=REDIS_POOL_WAIT_SECONDS,
+        decode_responses=True,
+        **connection_pool_options(),
+    )
+    return aioredis.Redis.from_pool(pool)
+
+
+def redacted(url: str) -> str:
+    """A service URL fit for a log line: the password is hidden."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
+    if REDIS in app:  # injected by the caller, who closes it
+        yield
+        return
+    settings = app[SETTINGS]
+    client: aioredis.Redis
+    if settings.redis_url is None:
+        # Loaded only here: a server on a real Redis never imports the stand-in.
+        import fakeredis
+
+        log.info("redis: embedded in-process stand-in (fakeredis); state lives in this process")
+        client = fakeredis.FakeAsyncRedis(decode_responses=True)
+    else:
+        log.info("redis: %s, key prefix %r", redacted(settings.redis_url), settings.redis_prefix)
+        client = connect_redis(settings.redis_url)
+        await client.ping()
+        try:
+            await require_functions(client)
+        except RedisTooOld as error:
+            await client.aclose()
+            raise SettingsError(f"REDIS_URL: {error}") from error
+    app[REDIS] = client
+    yield
+    await client.aclose()
+
+
+async def database_ctx(app: web.Application) -> AsyncIterator[None]:
+    if SESSIONMAKER in app:  # injected, already migrated
+        yield
+        return
+    settings = app[SETTINGS]
+    kind = "embedded SQLite file" if settings.embedded_database else "database"
+    log.info("sql: %s %s", kind, redacted(settings.database_url))
+    engine = create_engine(settings.database_url)
+    await upgrade(engine)
+    app[SESSIONMAKER] = create_sessionmaker(engine)
+    yield
+    await engine.dispose()
+
+
+async def config_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The published menus; a fresh database gets HOTLINE_CONFIG (the demo by default)."""
+    registry = ConfigRegistry(app[REDIS], app[KEYS], app[SESSIONMAKER])
+    try:
+        loaded = await registry.sync()
+    except NoPublishedConfig:
+        settings = app[SETTINGS]
+        config = load_config_file(settings.config_path)
+        await publish_config(
+            app[SESSIONMAKER],
+            registry,
+            config,
+            author="hotline serve",
+            comment=f"first start: {settings.config_path.name}",
+            now=app[CLOCK](),
+        )
+        loaded = await registry.sync()
+        log.info("config: published %s as version %d", settings.config_path, loaded.version)
+    numbers = ", ".join(n for h in loaded.config.hotlines for n in h.numbers[:1])
+    log.info("config: version %d in force (hotlines %s)", loaded.version, numbers)
+    app[CONFIGS] = registry
+    app[CALLS] = CallState(app[REDIS], app[KEYS])
+    # The watch holds no work in flight worth finishing: it is cancelled at once.
+    async with in_background(registry.watch, name="config-watch", grace_s=0):
+        yield
+
+
+async def demo_users_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Demo accounts with fresh passwords, for trying the embedded hotline."""
+    app[DEMO_USERS] = await ensure_demo_users(app[SESSIONMAKER], now=app[CLOCK]())
+    yield
+
+
+async def local_carrier_ctx(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[LOCAL_CARRIER].aclose()
+
+
+async def twilio_driver_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Twilio's REST client for live-call updates (closed at shutdown)."""
+    settings = app[SETTINGS]
+    driver = TwilioDriver(
+        settings.twilio_account_sid,
+        settings.twilio_auth_token,
+        base_url=settings.twilio_api_base_url,
+    )
+    app[CARRIER] = driver
+    log.info("carrier: Twilio REST at %s", settings.twilio_api_base_url)
+    yield
+    await driver.aclose()
+
+
+async def router_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The router with this version's queue rules, the bridge, and the timer loop."""
+    clock = app[CLOCK]
+    router = Router(app[REDIS], app[KEYS], clock=lambda: int(clock().timestamp() * 1000))
+    events = AgentEvents(app[REDIS], app[KEYS])
+    bridge = Bridge(app[CALLS], app[CONFIGS], app[WEBHOOK_URLS], events, app.get(CARRIER))
+    matching = Matching(router, app[CONFIGS], bridge)
+    await matching.ensure_rules(await app[CONFIGS].current())
+    app[AGENT_EVENTS] = events
+    app[BRIDGE] = bridge
+    app[MATCHING] = matching
+    async with in_background(matching.run_timers, name="router-timers"):
+        yield
+
+
+async def softphone_ctx(app: web.Application) -> AsyncIterator[None]:
+    """This process's fan-out of agent events to its softphone sockets (after router_ctx)."""
+    hub = AgentEventHub(app[REDIS], app[KEYS], app[AGENT_EVENTS])
+    await hub.start()
+    app[AGENT_EVENT_HUB] = hub
+    try:
+        # Relaying holds no work in flight worth finishing: it is cancelled at once.
+        async with in_background(hub.relay, name="softphone-fanout", grace_s=0):
+            yield
+    finally:
+        await hub.aclose()
+
+
+class EventSinkContext:
+    """A cleanup_ctx running one EventSink in the background for the app's lifetime;
+    `sink` is the running consumer (None before start-up)."""
+
+    def __init__(self, *, consumer: str | None = None, policy: SinkPolicy | None = None) -> None:
+        self.consumer = consumer
+        self.policy = policy
+        self.sink: EventSink | None = None
+
+    async def __call__(self, app: web.Application) -> AsyncIterator[None]:
+        sink = EventSink(
+            app[REDIS],
+            app[KEYS],
+            app[SESSIONMAKER],
+            clock=app[CLOCK],
+            consumer=self.consumer,
+            policy=self.policy,
+        )
+        self.sink = sink
+        log.info("event sink: consumer %s of group %s", sink.consumer, sink.policy.group)
+        # The grace lets a batch in hand be stored and acknowledged; what a cancelled write
+        # leaves is rolled back and stays pending, for a claim.
+        async with in_background(sink.run, name="event-sink"):
+            yield
+
+
+async def event_sink_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The default wiring: `app.cleanup_ctx.append(event_sink_ctx)` after router_ctx."""
+    async for _ in EventSinkContext()(app):
+        yield
