@@ -374,6 +374,10 @@ class Router:
     async def inspect_plan(self, queue: str) -> list[StepInspection]:
         return await inspection.inspect_plan(self.redis, self.keys, queue)
 
+    async def known_agents(self) -> list[str]:
+        """Every agent that ever logged in (those offline too), by id."""
+        return cast(list[str], await self.redis.zrange(self.keys.agents(), 0, -1))
+
     async def agent(self, agent_id: str) -> AgentSnapshot | None:
         return await inspection.agent_snapshot(self.redis, self.keys, agent_id)
 
