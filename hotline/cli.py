@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import TypeVar
 
 from aiohttp import web
+from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hotline.app import create_app
 from hotline.appkeys import DEMO_USERS
-from hotline.contexts import connect_redis
+from hotline.contexts import connect_redis, redacted
 from hotline.demo_users import demo_users_banner
 from hotline.log_lines import configure_logging
 from hotline.settings import Settings, SettingsError
@@ -41,11 +42,54 @@ def _print_problems(error: ConfigError) -> None:
         print(f"  {problem.path}: {problem.reason}", file=sys.stderr)
 
 
+class NoDatabase(LookupError):
+    """The embedded SQLite file a command would read does not exist."""
+
+
+def sqlite_file(database_url: str) -> Path | None:
+    """The file an SQLite URL names (None: not SQLite, or in memory)."""
+    url = make_url(database_url)
+    if not url.drivername.startswith("sqlite") or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
+def say_database(settings: Settings, *, creating: bool) -> None:
+    """Name the database a config command uses, on standard error (standard output may be
+    the exported YAML): with the wrong HOTLINE_DATA_DIR it is another database, and
+    reading it must not create an empty one. `NoDatabase` when the SQLite file is missing
+    and not `creating`; a clear warning when it is created."""
+    path = sqlite_file(settings.database_url)
+    if path is None:
+        print(f"database: {redacted(settings.database_url)}", file=sys.stderr)
+        return
+    where = path.resolve()
+    if path.exists():
+        print(f"database: SQLite file {where}", file=sys.stderr)
+        return
+    if not creating:
+        raise NoDatabase(
+            f"no database at {where}: set HOTLINE_DATA_DIR (or DATABASE_URL) to the "
+            "server's, or start the server once"
+        )
+    print(
+        f"database: SQLite file {where} does not exist; creating a new, empty database "
+        "(a server on another HOTLINE_DATA_DIR will not see this version)",
+        file=sys.stderr,
+    )
+
+
 async def _with_store(
-    settings: Settings, work: Callable[[Sessionmaker, ConfigRegistry | None], Awaitable[T]]
+    settings: Settings,
+    work: Callable[[Sessionmaker, ConfigRegistry | None], Awaitable[T]],
+    *,
+    creating: bool = False,
 ) -> T:
     """Run `work` on a migrated database and, when a real Redis is configured, a registry
-    whose announcements running servers see at once."""
+    whose announcements running servers see at once (an embedded server finds the new
+    version in the database within HOTLINE_CONFIG_POLL_S). The database is named first;
+    a missing SQLite file is created only when `creating`, else `NoDatabase`."""
+    say_database(settings, creating=creating)
     engine = create_engine(settings.database_url)
     client = connect_redis(settings.redis_url) if settings.redis_url else None
     try:
@@ -147,7 +191,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
             now=datetime.now(UTC),
         )
 
-    version = asyncio.run(_with_store(settings, work))
+    version = asyncio.run(_with_store(settings, work, creating=True))
     print(f"published version {version}")
     return 0
 
@@ -157,7 +201,11 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
         found = await published_config(sessionmaker)
         return None if found is None else config_to_yaml(found[1])
 
-    text = asyncio.run(_with_store(settings, work))
+    try:
+        text = asyncio.run(_with_store(settings, work))
+    except NoDatabase as error:
+        print(error, file=sys.stderr)
+        return 1
     if text is None:
         print("no config has been published yet", file=sys.stderr)
         return 1
@@ -179,7 +227,12 @@ def cmd_history(settings: Settings, _args: argparse.Namespace) -> int:
             for row in rows
         ]
 
-    print("\n".join(asyncio.run(_with_store(settings, work))) or "no versions")
+    try:
+        lines = asyncio.run(_with_store(settings, work))
+    except NoDatabase as error:
+        print(error, file=sys.stderr)
+        return 1
+    print("\n".join(lines) or "no versions")
     return 0
 
 
