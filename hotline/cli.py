@@ -14,16 +14,16 @@ from pathlib import Path
 from typing import TypeVar
 
 from aiohttp import web
-from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hotline.app import create_app
 from hotline.appkeys import DEMO_USERS
-from hotline.contexts import connect_redis, redacted
+from hotline.contexts import connect_redis
 from hotline.demo_users import demo_users_banner
 from hotline.log_lines import configure_logging
 from hotline.settings import Settings, SettingsError
 from hotline.user_command import add_user_parser
+from hotline.which_database import NoDatabase, say_database
 from ivr.menus.loading import ConfigError, config_to_yaml, load_config_file
 from ivr.menus.published import ConfigRegistry
 from ivr.menus.publishing import publish_config, published_config, roll_back
@@ -40,43 +40,6 @@ def _print_problems(error: ConfigError) -> None:
     print(f"{len(error.problems)} problem(s):", file=sys.stderr)
     for problem in error.problems:
         print(f"  {problem.path}: {problem.reason}", file=sys.stderr)
-
-
-class NoDatabase(LookupError):
-    """The embedded SQLite file a command would read does not exist."""
-
-
-def sqlite_file(database_url: str) -> Path | None:
-    """The file an SQLite URL names (None: not SQLite, or in memory)."""
-    url = make_url(database_url)
-    if not url.drivername.startswith("sqlite") or url.database in (None, "", ":memory:"):
-        return None
-    return Path(url.database)
-
-
-def say_database(settings: Settings, *, creating: bool) -> None:
-    """Name the database a config command uses, on standard error (standard output may be
-    the exported YAML): with the wrong HOTLINE_DATA_DIR it is another database, and
-    reading it must not create an empty one. `NoDatabase` when the SQLite file is missing
-    and not `creating`; a clear warning when it is created."""
-    path = sqlite_file(settings.database_url)
-    if path is None:
-        print(f"database: {redacted(settings.database_url)}", file=sys.stderr)
-        return
-    where = path.resolve()
-    if path.exists():
-        print(f"database: SQLite file {where}", file=sys.stderr)
-        return
-    if not creating:
-        raise NoDatabase(
-            f"no database at {where}: set HOTLINE_DATA_DIR (or DATABASE_URL) to the "
-            "server's, or start the server once"
-        )
-    print(
-        f"database: SQLite file {where} does not exist; creating a new, empty database "
-        "(a server on another HOTLINE_DATA_DIR will not see this version)",
-        file=sys.stderr,
-    )
 
 
 async def _with_store(

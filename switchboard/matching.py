@@ -48,11 +48,19 @@ class Matching:
             for rules in loaded.queue_rules.values():
                 await self.deliver(await self.router.configure_queue(rules))
             specs = {agent.id: agent for agent in loaded.config.agents}
-            for agent_id in await self.router.known_agents():
-                spec = specs.get(agent_id)
-                outcome = await self.router.regrade(
-                    agent_id, spec.skills if spec else {}, order=spec.order if spec else 0
+            # Together, so the router sends them in one batch; an agent the version no
+            # longer lists serves no queue.
+            outcomes = await asyncio.gather(
+                *(
+                    self.router.regrade(
+                        agent_id,
+                        specs[agent_id].skills if agent_id in specs else {},
+                        order=specs[agent_id].order if agent_id in specs else 0,
+                    )
+                    for agent_id in await self.router.known_agents()
                 )
+            )
+            for outcome in outcomes:
                 await self.deliver(outcome.offers)
             self._live = loaded.version
         log.info("router: queue rules and grades of config version %d applied", loaded.version)
