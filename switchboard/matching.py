@@ -81,10 +81,13 @@ class Matching:
         vip_class: str,
         arrived_ms: int | None = None,
     ) -> Enqueued:
-        """Queue a call with its VIP head start (as its own version gives it) under the
-        live rules; rules lost with Redis are given again."""
+        """Queue a call under the live rules, its VIP head start included (the call's own
+        version gives them only for a queue the published one dropped); rules lost with
+        Redis are given again."""
         await self.ensure_rules()
-        offset = loaded.queue_rules[queue].priority_offset_ms(vip_class)
+        live = self._registry.latest
+        rules = (live.queue_rules.get(queue) if live else None) or loaded.queue_rules[queue]
+        offset = rules.priority_offset_ms(vip_class)
         enqueued = await self.router.enqueue(
             call_sid, queue, priority_offset_ms=offset, arrived_ms=arrived_ms
         )

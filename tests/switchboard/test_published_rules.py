@@ -160,3 +160,29 @@ async def test_a_signed_in_agent_is_routed_by_the_new_grades_without_signing_out
     position = await router.position(fault.call_sid)
     assert position is not None
     assert position.state == "waiting"
+
+
+def longer_gold_head_start(document: dict[str, Any]) -> None:
+    document["queues"]["fault"]["routing"]["priority_s"] = {"gold": 600}
+
+
+async def test_a_call_on_an_older_version_gets_the_live_head_start(
+    client: TestClient[Any, Any],
+    app: web.Application,
+    redis: aioredis.Redis,
+    keys: Keys,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FakeClock,
+) -> None:
+    started_under = await app[CONFIGS].version(1)
+    await publish_config(
+        sessionmaker,
+        app[CONFIGS],
+        demo(longer_gold_head_start),
+        author="t",
+        comment="v2",
+        now=clock.now,
+    )
+    await app[MATCHING].enqueue(started_under, "CA-old", "fault", vip_class="gold")
+    record = cast(dict[str, str], await redis.hgetall(keys.routed_call("CA-old")))
+    assert int(record["enq"]) - int(record["sc"]) == 600_000
