@@ -33,6 +33,7 @@ from hotline.contexts import (
     demo_users_ctx,
     event_sink_ctx,
     local_carrier_ctx,
+    published_config_ctx,
     redis_ctx,
     router_ctx,
     softphone_ctx,
@@ -111,7 +112,8 @@ def create_app(
     app.cleanup_ctx.extend([redis_ctx, database_ctx, config_ctx])
     if carrier is None and settings.carrier is CarrierKind.TWILIO:
         app.cleanup_ctx.append(twilio_driver_ctx)
-    app.cleanup_ctx.extend([router_ctx, auth_context(on_sign_out=free_agent), softphone_ctx])
+    app.cleanup_ctx.extend([router_ctx, published_config_ctx])
+    app.cleanup_ctx.extend([auth_context(on_sign_out=free_agent), softphone_ctx])
     if settings.event_sink:
         app.cleanup_ctx.append(event_sink_ctx)
     if settings.demo_users:

@@ -3,6 +3,7 @@ close. `create_app` (hotline/app.py) puts them in order."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from urllib.parse import urlsplit, urlunsplit
@@ -181,11 +182,27 @@ async def router_ctx(app: web.Application) -> AsyncIterator[None]:
     events = AgentEvents(app[REDIS], app[KEYS])
     bridge = Bridge(app[CALLS], app[CONFIGS], app[WEBHOOK_URLS], events, app.get(CARRIER))
     matching = Matching(router, app[CONFIGS], bridge)
-    await matching.ensure_rules(await app[CONFIGS].current())
+    await matching.ensure_rules()
     app[AGENT_EVENTS] = events
     app[BRIDGE] = bridge
     app[MATCHING] = matching
     async with in_background(matching.run_timers, name="router-timers"):
+        yield
+
+
+async def published_config_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Every published version runs here at once (after router_ctx): its queue rules and
+    grades go to the router on each publish, however this process learns of it, and SQL
+    is read every HOTLINE_CONFIG_POLL_S for a publish no Redis message brought (the CLI
+    beside an embedded server, whose Redis lives in this process)."""
+    registry = app[CONFIGS]
+    registry.on_publish(app[MATCHING].apply_published)
+
+    async def poll(stop: asyncio.Event) -> None:
+        await registry.poll(stop, interval_s=app[SETTINGS].config_poll_s)
+
+    # A poll holds no work in flight worth finishing: it is cancelled at once.
+    async with in_background(poll, name="config-poll", grace_s=0):
         yield
 
 

@@ -76,6 +76,12 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
         "Config imported and published at start when the database has none.",
     ),
     SettingDoc(
+        "HOTLINE_CONFIG_POLL_S",
+        "1",
+        "Seconds between checks of the database for a config version published elsewhere "
+        "(by the CLI beside an embedded server, say); 0.05-60.",
+    ),
+    SettingDoc(
         "HOTLINE_DEMO_USERS",
         "1 without DATABASE_URL, else 0",
         "Create the demo admin, supervisor and agents with fresh passwords printed at start.",
@@ -109,6 +115,19 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _poll_seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name}: expected a number of seconds, got {raw!r}") from None
+    if not 0.05 <= value <= 60:
+        raise SettingsError(f"{name}: must be 0.05-60 seconds, got {raw}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
@@ -126,6 +145,7 @@ class Settings:
     database_url: str = "sqlite+aiosqlite:///var/hotline.db"
     data_dir: Path = Path("var")
     config_path: Path = DEMO_CONFIG
+    config_poll_s: float = 1.0
     demo_users: bool = False
     event_sink: bool = True
     log_level: str = "INFO"
@@ -203,6 +223,7 @@ class Settings:
             database_url=database_url,
             data_dir=data_dir,
             config_path=Path(config) if config else DEMO_CONFIG,
+            config_poll_s=_poll_seconds(environ, "HOTLINE_CONFIG_POLL_S", 1.0),
             demo_users=demo_users,
             event_sink=sink_raw == "1",
             log_level=environ.get("HOTLINE_LOG_LEVEL", "").strip().upper() or "INFO",
