@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from typing import cast
 from urllib.parse import urlsplit, urlunsplit
 
 import redis.asyncio as aioredis
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from carriers.twilio_driver import TwilioDriver
 from hotline.appkeys import (
@@ -33,10 +35,11 @@ from hotline.demo_users import ensure_demo_users
 from hotline.settings import SettingsError
 from ivr.calls import CallState
 from ivr.menus.loading import load_config_file
-from ivr.menus.published import ConfigRegistry, NoPublishedConfig
+from ivr.menus.published import ConfigRegistry, LoadedConfig, NoPublishedConfig
 from ivr.menus.publishing import publish_config
 from queues.db import create_engine, create_sessionmaker
 from queues.migrate import upgrade
+from queues.setup_lock import setup_lock
 from routing.batching import RedisTooOld, require_functions
 from routing.connection import connection_pool_options
 from routing.router import Router
@@ -116,7 +119,8 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     kind = "embedded SQLite file" if settings.embedded_database else "database"
     log.info("sql: %s %s", kind, redacted(settings.database_url))
     engine = create_engine(settings.database_url)
-    await upgrade(engine)
+    async with setup_lock(engine):
+        await upgrade(engine)
     app[SESSIONMAKER] = create_sessionmaker(engine)
     yield
     await engine.dispose()
@@ -128,18 +132,13 @@ async def config_ctx(app: web.Application) -> AsyncIterator[None]:
     try:
         loaded = await registry.sync()
     except NoPublishedConfig:
-        settings = app[SETTINGS]
-        config = load_config_file(settings.config_path)
-        await publish_config(
-            app[SESSIONMAKER],
-            registry,
-            config,
-            author="hotline serve",
-            comment=f"first start: {settings.config_path.name}",
-            now=app[CLOCK](),
-        )
-        loaded = await registry.sync()
-        log.info("config: published %s as version %d", settings.config_path, loaded.version)
+        # Servers started together on a fresh database take turns: the first publishes,
+        # the others find its version when they hold the lock.
+        async with setup_lock(database_engine(app)):
+            try:
+                loaded = await registry.sync()
+            except NoPublishedConfig:
+                loaded = await publish_first_config(app, registry)
     numbers = ", ".join(n for h in loaded.config.hotlines for n in h.numbers[:1])
     log.info("config: version %d in force (hotlines %s)", loaded.version, numbers)
     app[CONFIGS] = registry
@@ -149,9 +148,32 @@ async def config_ctx(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
+async def publish_first_config(app: web.Application, registry: ConfigRegistry) -> LoadedConfig:
+    settings = app[SETTINGS]
+    config = load_config_file(settings.config_path)
+    await publish_config(
+        app[SESSIONMAKER],
+        registry,
+        config,
+        author="hotline serve",
+        comment=f"first start: {settings.config_path.name}",
+        now=app[CLOCK](),
+    )
+    loaded = await registry.sync()
+    log.info("config: published %s as version %d", settings.config_path, loaded.version)
+    return loaded
+
+
+def database_engine(app: web.Application) -> AsyncEngine:
+    """The engine under the app's sessions (injected ones too)."""
+    return cast(AsyncEngine, app[SESSIONMAKER].kw["bind"])
+
+
 async def demo_users_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Demo accounts with fresh passwords, for trying the embedded hotline."""
-    app[DEMO_USERS] = await ensure_demo_users(app[SESSIONMAKER], now=app[CLOCK]())
+    """Demo accounts with fresh passwords, for trying the embedded hotline; under the set-up
+    lock, so that servers started together do not add the same accounts at once."""
+    async with setup_lock(database_engine(app)):
+        app[DEMO_USERS] = await ensure_demo_users(app[SESSIONMAKER], now=app[CLOCK]())
     yield
 
 
