@@ -24,6 +24,7 @@ from hotline.appkeys import (
     DEMO_USERS,
     KEYS,
     LOCAL_CARRIER,
+    LOOPS,
     MATCHING,
     REDIS,
     SESSIONMAKER,
@@ -56,6 +57,12 @@ REDIS_POOL_SIZE = 64
 
 
 REDIS_POOL_WAIT_SECONDS = 5.0
+
+#: How long a loop may go without a round done before /healthz names it: the timers run a
+#: round every 0.5 s, the fan-out reads every second; a round stuck on a Redis that stopped
+#: answering shows here even though the loop's task lives.
+TIMERS_STALE_S = 15.0
+FANOUT_STALE_S = 15.0
 
 
 def connect_redis(url: str) -> aioredis.Redis:
@@ -144,7 +151,7 @@ async def config_ctx(app: web.Application) -> AsyncIterator[None]:
     app[CONFIGS] = registry
     app[CALLS] = CallState(app[REDIS], app[KEYS])
     # The watch holds no work in flight worth finishing: it is cancelled at once.
-    async with in_background(registry.watch, name="config-watch", grace_s=0):
+    async with in_background(registry.watch, name="config-watch", grace_s=0, health=app.get(LOOPS)):
         yield
 
 
@@ -207,7 +214,13 @@ async def router_ctx(app: web.Application) -> AsyncIterator[None]:
     app[AGENT_EVENTS] = events
     app[BRIDGE] = bridge
     app[MATCHING] = matching
-    async with in_background(matching.run_timers, name="router-timers"):
+    async with in_background(
+        matching.run_timers,
+        name="router-timers",
+        health=app.get(LOOPS),
+        beat=lambda: matching.last_round_at,
+        stale_after_s=TIMERS_STALE_S,
+    ):
         yield
 
 
@@ -218,7 +231,14 @@ async def softphone_ctx(app: web.Application) -> AsyncIterator[None]:
     app[AGENT_EVENT_HUB] = hub
     try:
         # Relaying holds no work in flight worth finishing: it is cancelled at once.
-        async with in_background(hub.relay, name="softphone-fanout", grace_s=0):
+        async with in_background(
+            hub.relay,
+            name="softphone-fanout",
+            grace_s=0,
+            health=app.get(LOOPS),
+            beat=lambda: hub.last_read_at,
+            stale_after_s=FANOUT_STALE_S,
+        ):
             yield
     finally:
         await hub.aclose()
@@ -246,7 +266,7 @@ class EventSinkContext:
         log.info("event sink: consumer %s of group %s", sink.consumer, sink.policy.group)
         # The grace lets a batch in hand be stored and acknowledged; what a cancelled write
         # leaves is rolled back and stays pending, for a claim.
-        async with in_background(sink.run, name="event-sink"):
+        async with in_background(sink.run, name="event-sink", health=app.get(LOOPS)):
             yield
 
 

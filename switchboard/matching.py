@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterable
 
 from ivr.menus.published import ConfigRegistry, LoadedConfig
@@ -28,6 +29,8 @@ class Matching:
         self._registry = registry
         self._bridge = bridge
         self._applied: set[int] = set()
+        #: When the timer loop last finished a round (time.monotonic()): its heartbeat.
+        self.last_round_at: float | None = None
 
     async def ensure_rules(self, loaded: LoadedConfig, *, again: bool = False) -> None:
         """Give the router this version's queue rules (once per version per process, or
@@ -113,6 +116,7 @@ class Matching:
                 try:
                     await self.deliver(await self.router.tick())
                     await self.deliver((await self.router.reap_expired()).offers)
+                    self.last_round_at = time.monotonic()
                 except Exception:
                     log.exception("router timers failed; retrying")
 
