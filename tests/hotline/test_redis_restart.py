@@ -1,6 +1,7 @@
 """A Redis of the test's own killed and started again empty under a running app: no
-background loop stops, /healthz says 503 while Redis is away and 200 after, and a call that
-comes after the restart is offered to an agent who is ready."""
+background loop stops, /healthz says 503 while Redis is away and 200 after, the agent who
+was signed in still is, and a call that comes after the restart is offered to them once
+they are ready."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hotline.app import create_app
 from hotline.appkeys import LOOPS, MATCHING
 from hotline.contexts import connect_redis
 from hotline.settings import Settings
@@ -25,7 +27,7 @@ from tests.app_fixtures import FakeClock, TwilioPoster
 from tests.hotline.redis_process import RedisProcess, redis_process
 from tests.ivr.webhooks.walker import walk
 from tests.staff_web.auth.conftest import add_accounts
-from tests.staff_web.softphone.conftest import ACCOUNTS, build_app, sign_in
+from tests.staff_web.softphone.conftest import ACCOUNTS, sign_in
 
 __all__ = ["redis_process"]
 
@@ -65,7 +67,8 @@ async def app(
     keys: Keys,
 ) -> web.Application:
     await add_accounts(sessionmaker, passwords, ACCOUNTS)
-    return build_app(settings, own_redis, sessionmaker, clock, passwords, keys)
+    # The app's own sign-in services (no AUTH injected): sessions kept as in production.
+    return create_app(settings, redis=own_redis, sessionmaker=sessionmaker, clock=clock)
 
 
 @pytest.fixture
@@ -90,6 +93,9 @@ async def test_a_redis_restart_stops_no_loop_and_matching_resumes(
     status, body = await health(client)
     assert (status, body["status"]) == (200, "ok"), body
     assert {"router-timers", "softphone-fanout", "config-watch"} <= set(body["loops"])
+    desk = await sign_in(client, "a1005")
+    status, state = await desk.call("POST", "/api/agent/ready")
+    assert (status, state["state"]) == (200, "ready"), state
 
     redis_process.kill()
     status, body = await health(client)
@@ -117,7 +123,10 @@ async def test_a_redis_restart_stops_no_loop_and_matching_resumes(
 
     await until(timers_run, "the timer loop does rounds again")
 
-    desk = await sign_in(client, "a1005")
+    # Still signed in, with the same CSRF token; the router forgot the agent's presence
+    # with the rest of Redis, and the agent says ready again.
+    status, state = await desk.call("GET", "/api/agent/state")
+    assert (status, state.get("state")) == (200, "offline"), state
     status, state = await desk.call("POST", "/api/agent/ready")
     assert (status, state["state"]) == (200, "ready"), state
     walked = await walk(TwilioPoster(client), LINE, FAULT, caller=CALLER)
