@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -52,6 +53,15 @@ class RedisProcess:
                     if time.monotonic() > deadline:
                         raise
                     time.sleep(0.05)  # a process starting in real time
+
+    def pause(self) -> None:
+        """SIGSTOP: the port stays open and every command waits (a Redis that hangs)."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
 
     def kill(self) -> None:
         if self.process is not None:

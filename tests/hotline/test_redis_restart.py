@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hotline.app import create_app
 from hotline.appkeys import LOOPS, MATCHING
 from hotline.contexts import connect_redis
+from hotline.health import CHECK_TIMEOUT_S
 from hotline.settings import Settings
 from routing.keys import Keys
 from staff_web.auth.passwords import Passwords
@@ -133,6 +134,25 @@ async def test_a_redis_restart_stops_no_loop_and_matching_resumes(
     status, state = await desk.call("GET", "/api/agent/state")
     assert state["state"] == "reserved", state
     assert state["call"]["call_sid"] == walked.call_sid
+
+
+async def test_a_redis_that_stops_answering_is_a_503_not_a_hang(
+    client: TestClient[Any, Any], app: web.Application, redis_process: RedisProcess
+) -> None:
+    redis_process.pause()
+    try:
+        started = time.monotonic()
+        status, body = await health(client)
+        assert time.monotonic() - started < CHECK_TIMEOUT_S + 1.0
+        assert (status, body["redis"]) == (503, f"no answer within {CHECK_TIMEOUT_S:.0f}s")
+    finally:
+        redis_process.resume()
+
+    async def healthy() -> bool:
+        return (await health(client))[0] == 200
+
+    await until(healthy, "/healthz is 200 again")
+    assert app[LOOPS].problems() == {}
 
 
 async def test_a_loop_whose_task_died_shows_in_healthz(
