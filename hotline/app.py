@@ -19,6 +19,7 @@ from hotline.appkeys import (
     DIAL_PAD,
     KEYS,
     LOCAL_CARRIER,
+    LOOPS,
     MATCHING,
     REDIS,
     SESSIONMAKER,
@@ -27,6 +28,7 @@ from hotline.appkeys import (
     WEBHOOK_URLS,
     Clock,
 )
+from hotline.background import LoopHealth
 from hotline.contexts import (
     config_ctx,
     database_ctx,
@@ -39,6 +41,7 @@ from hotline.contexts import (
     softphone_ctx,
     twilio_driver_ctx,
 )
+from hotline.health import health
 from hotline.settings import CarrierKind, Settings
 from ivr.webhook_urls import WebhookUrls
 from ivr.webhooks.routes import create_webhooks_app
@@ -75,11 +78,6 @@ async def index(request: web.Request) -> web.Response:
     return web.json_response({"service": "hotline", "status": "ok"})
 
 
-async def health(request: web.Request) -> web.Response:
-    await request.app[REDIS].ping()
-    return web.json_response({"status": "ok"})
-
-
 def create_app(
     settings: Settings,
     *,
@@ -96,6 +94,7 @@ def create_app(
     app[SETTINGS] = settings
     app[CLOCK] = clock or utc_now
     app[KEYS] = Keys(settings.redis_prefix)
+    app[LOOPS] = LoopHealth()
     app[VALIDATOR] = RequestValidator(settings.twilio_auth_token)
     if redis is not None:
         app[REDIS] = redis

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from twilio.request_validator import RequestValidator
 
 from carriers.driver import CarrierDriver
+from hotline.background import LoopHealth
 from hotline.demo_users import DemoUser
 from hotline.settings import Settings
 from ivr.calls import CallState
@@ -38,6 +39,7 @@ LOCAL_CARRIER = web.AppKey("local_carrier", LocalCarrier)
 DIAL_PAD = web.AppKey("dial_pad", web.Application)
 WEBHOOK_URLS = web.AppKey("webhook_urls", WebhookUrls)
 CARRIER = web.AppKey[CarrierDriver]("carrier")  # updates live calls (a carrier driver)
+LOOPS = web.AppKey("loops", LoopHealth)  # the background loops, for /healthz
 
 # Routing: agent notifications, the bridge to agents, and the router at work.
 AGENT_EVENTS = web.AppKey("agent_events", AgentEvents)

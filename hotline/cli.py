@@ -7,6 +7,7 @@ import asyncio
 import gc
 import logging
 import os
+import socket
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -68,7 +69,24 @@ async def _with_store(
         await engine.dispose()
 
 
+def bind_listener(host: str, port: int) -> socket.socket:
+    """The server's listening socket, bound before anything starts: a port that is taken
+    stops the start-up before it touches the database (no migration, no config import, no
+    demo password reset)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return socket.create_server((host, port), family=family, backlog=128)
+
+
 def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
+    try:
+        listener = bind_listener(settings.host, settings.port)
+    except OSError as error:
+        print(
+            f"cannot listen on {settings.host}:{settings.port}: {error.strerror or error}"
+            " (HOTLINE_HOST, HOTLINE_PORT); nothing was started or changed",
+            file=sys.stderr,
+        )
+        return 3
     base = f"http://{settings.host}:{settings.port}"
     lines = [
         f"Hotline is up on {base}",
@@ -96,8 +114,7 @@ def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
     try:
         web.run_app(
             app,
-            host=settings.host,
-            port=settings.port,
+            sock=listener,
             print=None,
             access_log=access_log,
             loop=new_event_loop(),
@@ -105,6 +122,8 @@ def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
     except SettingsError as error:  # found at start-up (a Redis too old, say)
         print(f"setting error: {error}", file=sys.stderr)
         return 2
+    finally:
+        listener.close()
     return 0
 
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from typing import cast
 from urllib.parse import urlsplit, urlunsplit
 
 import redis.asyncio as aioredis
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from carriers.twilio_driver import TwilioDriver
 from hotline.appkeys import (
@@ -23,6 +25,7 @@ from hotline.appkeys import (
     DEMO_USERS,
     KEYS,
     LOCAL_CARRIER,
+    LOOPS,
     MATCHING,
     REDIS,
     SESSIONMAKER,
@@ -34,10 +37,11 @@ from hotline.demo_users import ensure_demo_users
 from hotline.settings import SettingsError
 from ivr.calls import CallState
 from ivr.menus.loading import load_config_file
-from ivr.menus.published import ConfigRegistry, NoPublishedConfig
+from ivr.menus.published import ConfigRegistry, LoadedConfig, NoPublishedConfig
 from ivr.menus.publishing import publish_config
 from queues.db import create_engine, create_sessionmaker
 from queues.migrate import upgrade
+from queues.setup_lock import setup_lock
 from routing.batching import RedisTooOld, require_functions
 from routing.connection import connection_pool_options
 from routing.router import Router
@@ -54,6 +58,12 @@ REDIS_POOL_SIZE = 64
 
 
 REDIS_POOL_WAIT_SECONDS = 5.0
+
+#: How long a loop may go without a round done before /healthz names it: the timers run a
+#: round every 0.5 s, the fan-out reads every second; a round stuck on a Redis that stopped
+#: answering shows here even though the loop's task lives.
+TIMERS_STALE_S = 15.0
+FANOUT_STALE_S = 15.0
 
 
 def connect_redis(url: str) -> aioredis.Redis:
@@ -117,7 +127,7 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     kind = "embedded SQLite file" if settings.embedded_database else "database"
     log.info("sql: %s %s", kind, redacted(settings.database_url))
     engine = create_engine(settings.database_url)
-    await upgrade(engine)
+    await upgrade(engine)  # under the set-up lock
     app[SESSIONMAKER] = create_sessionmaker(engine)
     yield
     await engine.dispose()
@@ -129,30 +139,48 @@ async def config_ctx(app: web.Application) -> AsyncIterator[None]:
     try:
         loaded = await registry.sync()
     except NoPublishedConfig:
-        settings = app[SETTINGS]
-        config = load_config_file(settings.config_path)
-        await publish_config(
-            app[SESSIONMAKER],
-            registry,
-            config,
-            author="hotline serve",
-            comment=f"first start: {settings.config_path.name}",
-            now=app[CLOCK](),
-        )
-        loaded = await registry.sync()
-        log.info("config: published %s as version %d", settings.config_path, loaded.version)
+        # Servers started together on a fresh database take turns: the first publishes,
+        # the others find its version when they hold the lock.
+        async with setup_lock(database_engine(app)):
+            try:
+                loaded = await registry.sync()
+            except NoPublishedConfig:
+                loaded = await publish_first_config(app, registry)
     numbers = ", ".join(n for h in loaded.config.hotlines for n in h.numbers[:1])
     log.info("config: version %d in force (hotlines %s)", loaded.version, numbers)
     app[CONFIGS] = registry
     app[CALLS] = CallState(app[REDIS], app[KEYS])
     # The watch holds no work in flight worth finishing: it is cancelled at once.
-    async with in_background(registry.watch, name="config-watch", grace_s=0):
+    async with in_background(registry.watch, name="config-watch", grace_s=0, health=app.get(LOOPS)):
         yield
 
 
+async def publish_first_config(app: web.Application, registry: ConfigRegistry) -> LoadedConfig:
+    settings = app[SETTINGS]
+    config = load_config_file(settings.config_path)
+    await publish_config(
+        app[SESSIONMAKER],
+        registry,
+        config,
+        author="hotline serve",
+        comment=f"first start: {settings.config_path.name}",
+        now=app[CLOCK](),
+    )
+    loaded = await registry.sync()
+    log.info("config: published %s as version %d", settings.config_path, loaded.version)
+    return loaded
+
+
+def database_engine(app: web.Application) -> AsyncEngine:
+    """The engine under the app's sessions (injected ones too)."""
+    return cast(AsyncEngine, app[SESSIONMAKER].kw["bind"])
+
+
 async def demo_users_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Demo accounts with fresh passwords, for trying the embedded hotline."""
-    app[DEMO_USERS] = await ensure_demo_users(app[SESSIONMAKER], now=app[CLOCK]())
+    """Demo accounts with fresh passwords, for trying the embedded hotline; under the set-up
+    lock, so that servers started together do not add the same accounts at once."""
+    async with setup_lock(database_engine(app)):
+        app[DEMO_USERS] = await ensure_demo_users(app[SESSIONMAKER], now=app[CLOCK]())
     yield
 
 
@@ -186,7 +214,13 @@ async def router_ctx(app: web.Application) -> AsyncIterator[None]:
     app[AGENT_EVENTS] = events
     app[BRIDGE] = bridge
     app[MATCHING] = matching
-    async with in_background(matching.run_timers, name="router-timers"):
+    async with in_background(
+        matching.run_timers,
+        name="router-timers",
+        health=app.get(LOOPS),
+        beat=lambda: matching.last_round_at,
+        stale_after_s=TIMERS_STALE_S,
+    ):
         yield
 
 
@@ -202,7 +236,7 @@ async def published_config_ctx(app: web.Application) -> AsyncIterator[None]:
         await registry.poll(stop, interval_s=app[SETTINGS].config_poll_s)
 
     # A poll holds no work in flight worth finishing: it is cancelled at once.
-    async with in_background(poll, name="config-poll", grace_s=0):
+    async with in_background(poll, name="config-poll", grace_s=0, health=app.get(LOOPS)):
         yield
 
 
@@ -213,7 +247,14 @@ async def softphone_ctx(app: web.Application) -> AsyncIterator[None]:
     app[AGENT_EVENT_HUB] = hub
     try:
         # Relaying holds no work in flight worth finishing: it is cancelled at once.
-        async with in_background(hub.relay, name="softphone-fanout", grace_s=0):
+        async with in_background(
+            hub.relay,
+            name="softphone-fanout",
+            grace_s=0,
+            health=app.get(LOOPS),
+            beat=lambda: hub.last_read_at,
+            stale_after_s=FANOUT_STALE_S,
+        ):
             yield
     finally:
         await hub.aclose()
@@ -241,7 +282,7 @@ class EventSinkContext:
         log.info("event sink: consumer %s of group %s", sink.consumer, sink.policy.group)
         # The grace lets a batch in hand be stored and acknowledged; what a cancelled write
         # leaves is rolled back and stays pending, for a claim.
-        async with in_background(sink.run, name="event-sink"):
+        async with in_background(sink.run, name="event-sink", health=app.get(LOOPS)):
             yield
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterable
 
 from ivr.menus.published import ConfigRegistry, LoadedConfig
@@ -29,6 +30,8 @@ class Matching:
         self._bridge = bridge
         self._live: int | None = None  # the version whose rules this process last applied
         self._applying = asyncio.Lock()
+        #: When the timer loop last finished a round (time.monotonic()): its heartbeat.
+        self.last_round_at: float | None = None
 
     async def apply_published(self, _published: LoadedConfig | None = None) -> None:
         """Give the router the published version's rules and skills: every queue's rules
@@ -155,6 +158,7 @@ class Matching:
                 try:
                     await self.deliver(await self.router.tick())
                     await self.deliver((await self.router.reap_expired()).offers)
+                    self.last_round_at = time.monotonic()
                 except Exception:
                     log.exception("router timers failed; retrying")
 
