@@ -105,6 +105,9 @@ class ConfigRegistry:
         self.changed = asyncio.Event()  # set each time this process follows a new version
         self._listeners: list[PublishListener] = []
         self._target: int | None = None  # the newest version asked to be followed
+        # Counts this process's announcements: a pointer read from Redis that an
+        # announcement overtook is stale and must not undo it.
+        self._announced = 0
         self._sql_seen: int | None = None  # the published id `poll` last read from SQL
 
     def on_publish(self, listener: PublishListener) -> None:
@@ -116,7 +119,10 @@ class ConfigRegistry:
         """The published version; the Redis pointer is repaired from SQL when missing."""
         pointer: int | str | bytes | None = self._pointer if self._watching else None
         if pointer is None:
+            announced = self._announced
             pointer = await self._redis.get(self._keys.published_config())
+            if self._announced != announced:
+                pointer = self._pointer
         if pointer is None:
             return await self.sync()
         return await self.follow(int(pointer))
@@ -175,8 +181,9 @@ class ConfigRegistry:
     async def announce(self, version_id: int) -> None:
         """Point every process at a newly published version (the pointer, then a message
         to every watching process), and run it here at once."""
-        await self._redis.set(self._keys.published_config(), version_id)
+        self._announced += 1
         self._pointer = version_id
+        await self._redis.set(self._keys.published_config(), version_id)
         await self._redis.publish(self._keys.config_changes(), version_id)
         await self.follow(version_id)
 
@@ -214,8 +221,10 @@ class ConfigRegistry:
             pubsub = self._redis.pubsub()
             try:
                 await pubsub.subscribe(self._keys.config_changes())
+                announced = self._announced
                 raw = await self._redis.get(self._keys.published_config())
-                self._pointer = int(raw) if raw is not None else None
+                if self._announced == announced:  # else our own newer announcement stands
+                    self._pointer = int(raw) if raw is not None else None
                 self._watching = True
                 if self._pointer is not None:  # a publish made while we were away
                     await self.follow(self._pointer)

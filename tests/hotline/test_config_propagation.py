@@ -217,3 +217,56 @@ async def test_the_poll_lives_through_a_database_error(
         stop.set()
         await polling
         await apart.aclose()
+
+
+class SlowPointer:
+    """Redis whose pointer reads answer what was there when asked, but only when let go:
+    a reader that an announcement overtakes."""
+
+    def __init__(self, real: aioredis.Redis) -> None:
+        self._real = real
+        self.asked = asyncio.Event()
+        self.let_go = asyncio.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    async def get(self, key: str) -> Any:
+        value = await self._real.get(key)
+        self.asked.set()
+        await self.let_go.wait()
+        return value
+
+
+async def test_a_stale_pointer_read_does_not_undo_an_announcement(
+    redis: aioredis.Redis,
+    keys: Keys,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FakeClock,
+) -> None:
+    """A request reads the pointer (version 1), this process publishes version 2 while the
+    read is on its way, then the read lands: version 2 stays in force here."""
+    first = ConfigRegistry(redis, keys, sessionmaker)
+    one = await publish_config(
+        sessionmaker, first, edited(), author="t", comment="v1", now=clock.now
+    )
+    slow = SlowPointer(redis)
+    registry = ConfigRegistry(slow, keys, sessionmaker)  # type: ignore[arg-type]
+    applied: list[int] = []
+
+    async def listener(loaded: Any) -> None:
+        applied.append(loaded.version)
+        if loaded.version != one:  # the announcement has run here: now the read lands
+            slow.let_go.set()
+
+    registry.on_publish(listener)
+    reading = asyncio.create_task(registry.current())
+    await slow.asked.wait()
+    two = await publish_config(
+        sessionmaker, registry, edited(), author="t", comment="v2", now=clock.now
+    )
+    await reading
+    assert one != two
+    assert registry.latest is not None
+    assert registry.latest.version == two
+    assert applied[-1] == two
