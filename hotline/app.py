@@ -20,6 +20,7 @@ from hotline.appkeys import (
     KEYS,
     LOCAL_CARRIER,
     MATCHING,
+    PHONE_TOKENS,
     REDIS,
     SESSIONMAKER,
     SETTINGS,
@@ -49,6 +50,7 @@ from staff_web.auth.login_pages import create_auth_app
 from staff_web.auth.token_api import create_api_app
 from staff_web.softphone.agent_api import add_agent_api_routes
 from staff_web.softphone.page import create_softphone_app
+from staff_web.softphone.phone_access import PhoneTokens
 from staff_web.supervisor.desk_api import add_supervisor_api_routes
 from staff_web.supervisor.desk_pages import create_desk_app
 from switchboard.agent_legs import add_agent_leg_routes
@@ -141,7 +143,12 @@ def create_app(
         app.cleanup_ctx.append(local_carrier_ctx)
         if carrier is None:
             app[CARRIER] = LocalDriver(local)
-        dial_pad = create_carrier_app(local, numbers=lambda: dial_pad_numbers(app))
+        # Only the signed-in agent registers its phone (a token from /api/agent/phone-token).
+        phones = PhoneTokens(settings.twilio_auth_token, app[CLOCK])
+        app[PHONE_TOKENS] = phones
+        dial_pad = create_carrier_app(
+            local, numbers=lambda: dial_pad_numbers(app), verify_agent=phones.verify
+        )
         app.add_subapp("/carrier/", dial_pad)
         app[DIAL_PAD] = dial_pad
     app.router.add_get("/", index, name="index")

@@ -1,5 +1,6 @@
 """The agent API under /api/agent/: state, ready / break / offline, the agent's work orders,
-the offered call's details, the wrap-up form, and the Twilio voice token.
+the offered call's details, the wrap-up form, the Twilio voice token and the embedded
+phone's token.
 
 An agent acts only on itself and its own work orders; supervisors and admins may read any
 agent's state and orders with `?agent=<id>`.
@@ -13,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from hotline.appkeys import AGENT_EVENTS, CLOCK, MATCHING, SESSIONMAKER
+from hotline.appkeys import AGENT_EVENTS, CLOCK, MATCHING, PHONE_TOKENS, SESSIONMAKER
 from queues.staff import Role
 from queues.work_orders.order_queries import MAX_PAGE, orders_of_agent
 from routing.presence import AgentState, PresenceChange
@@ -198,6 +199,19 @@ async def wrap_up(request: web.Request) -> web.Response:
     return web.json_response({"order": saved, "state": state}, headers=NO_STORE)
 
 
+async def phone_token(request: web.Request) -> web.Response:
+    """A short-lived token to register the agent's own embedded phone (the local carrier's
+    /carrier/agent-ws refuses a socket without one)."""
+    agent_id = own_agent(signed_in(request))
+    if PHONE_TOKENS not in request.config_dict:
+        raise web.HTTPServiceUnavailable(
+            reason="no embedded phone here: with HOTLINE_CARRIER=twilio use the voice token"
+        )
+    tokens = request.config_dict[PHONE_TOKENS]
+    answer = {"token": tokens.mint(agent_id), "identity": agent_id, "ttl": tokens.ttl_s}
+    return web.json_response(answer, headers=NO_STORE)
+
+
 def add_agent_api_routes(api: web.Application, *, prefix: str = "/agent") -> None:
     """Register the agent routes on the `/api/` sub-app (built by `create_api_app()`)."""
     api.router.add_get(f"{prefix}/state", get_state, name="agent_state")
@@ -208,3 +222,4 @@ def add_agent_api_routes(api: web.Application, *, prefix: str = "/agent") -> Non
     api.router.add_get(f"{prefix}/call/{{call_sid}}", call_details, name="agent_call")
     api.router.add_post(f"{prefix}/wrap-up", wrap_up, name="agent_wrap_up")
     api.router.add_get(f"{prefix}/voice-token", voice_token, name="agent_voice_token")
+    api.router.add_get(f"{prefix}/phone-token", phone_token, name="agent_phone_token")

@@ -215,11 +215,19 @@
 
   // ---- the phone: the local carrier's agent socket (embedded) ------------------------
   let phoneSocket = null, phoneRetry = 0;
-  function connectPhone() {
+  function retryPhone() {
+    phoneRetry = Math.min(phoneRetry + 1, 5);
+    setTimeout(connectPhone, [0, 1000, 2000, 4000, 8000, 10000][phoneRetry]);
+  }
+  async function connectPhone() {
     if (!config.phoneWs || readonly) return;
+    $("phone").dataset.phone = "connecting";
+    // The carrier registers only the signed-in agent: a short-lived token from our API.
+    const access = await api("GET", `${config.api}/phone-token`);
+    if (!access.ok) { $("phone").dataset.phone = "error"; retryPhone(); return; }
     const url = new URL(config.phoneWs, location.href);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-    $("phone").dataset.phone = "connecting";
+    url.searchParams.set("token", access.data.token);
     const socket = new WebSocket(url);
     phoneSocket = socket;
     socket.onmessage = (event) => {
@@ -232,8 +240,7 @@
       $("phone").dataset.phone = "error";
       desk.ring = null;
       render();
-      phoneRetry = Math.min(phoneRetry + 1, 5);
-      setTimeout(connectPhone, [0, 1000, 2000, 4000, 8000, 10000][phoneRetry]);
+      retryPhone();
     };
   }
 
