@@ -32,6 +32,7 @@ from hotline.contexts import (
     config_ctx,
     database_ctx,
     demo_users_ctx,
+    desk_presence_ctx,
     event_sink_ctx,
     local_carrier_ctx,
     redis_ctx,
@@ -113,7 +114,9 @@ def create_app(
     app.cleanup_ctx.extend([redis_ctx, database_ctx, config_ctx])
     if carrier is None and settings.carrier is CarrierKind.TWILIO:
         app.cleanup_ctx.append(twilio_driver_ctx)
-    app.cleanup_ctx.extend([router_ctx, auth_context(on_sign_out=free_agent), softphone_ctx])
+    app.cleanup_ctx.extend(
+        [router_ctx, auth_context(on_sign_out=free_agent), softphone_ctx, desk_presence_ctx]
+    )
     if settings.event_sink:
         app.cleanup_ctx.append(event_sink_ctx)
     if settings.demo_users:

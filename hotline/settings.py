@@ -86,6 +86,12 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
         "1: this process writes the router's events into call records. With several "
         "processes, keep it on in at least one (they share the work); 0 frees web processes.",
     ),
+    SettingDoc(
+        "HOTLINE_AGENT_ABSENT_S",
+        "30",
+        "Seconds an agent's softphone page may be closed or cut off before the agent is put "
+        "on break (reason `absent`) and offered no calls; 0: never.",
+    ),
     SettingDoc("HOTLINE_LOG_LEVEL", "INFO", "Logging level."),
 )
 
@@ -128,6 +134,7 @@ class Settings:
     config_path: Path = DEMO_CONFIG
     demo_users: bool = False
     event_sink: bool = True
+    agent_absent_s: int = 30
     log_level: str = "INFO"
 
     @property
@@ -205,5 +212,6 @@ class Settings:
             config_path=Path(config) if config else DEMO_CONFIG,
             demo_users=demo_users,
             event_sink=sink_raw == "1",
+            agent_absent_s=_int(environ, "HOTLINE_AGENT_ABSENT_S", 30),
             log_level=environ.get("HOTLINE_LOG_LEVEL", "").strip().upper() or "INFO",
         )

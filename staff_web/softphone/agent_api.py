@@ -14,11 +14,18 @@ from typing import Any
 
 from aiohttp import web
 
-from hotline.appkeys import AGENT_EVENTS, CLOCK, MATCHING, PHONE_TOKENS, SESSIONMAKER
+from hotline.appkeys import (
+    AGENT_EVENTS,
+    CLOCK,
+    DESK_PRESENCE,
+    MATCHING,
+    PHONE_TOKENS,
+    SESSIONMAKER,
+)
 from queues.staff import Role
 from queues.work_orders.order_queries import MAX_PAGE, orders_of_agent
 from routing.presence import AgentState, PresenceChange
-from staff_web.auth.identity import CurrentUser, ensure_owner, signed_in
+from staff_web.auth.identity import Credential, CurrentUser, ensure_owner, signed_in
 from staff_web.softphone.call_details import describe_call, order_summary
 from staff_web.softphone.desk_state import CALL_STATES, desk_state, snapshot_of
 from staff_web.softphone.forms import (
@@ -88,7 +95,8 @@ async def _refuse_during_call(request: web.Request, agent_id: str, action: str) 
 async def go_ready(request: web.Request) -> web.Response:
     """示闲: sign in to the router with the published grades, or come back from break or
     wrap-up. Refused during a call (signing in again would drop it)."""
-    agent_id = own_agent(signed_in(request))
+    user = signed_in(request)
+    agent_id = own_agent(user)
     snapshot = await snapshot_of(request.config_dict, agent_id)
     state = snapshot.state if snapshot else AgentState.OFFLINE
     if state in CALL_STATES:
@@ -101,6 +109,9 @@ async def go_ready(request: web.Request) -> web.Response:
         raise web.HTTPBadRequest(
             reason=f"{error}: ask an admin to add the agent to the config"
         ) from None
+    if user.credential is Credential.COOKIE:
+        # From the page: its desk is watched even if its socket never opens.
+        await request.config_dict[DESK_PRESENCE].seen(agent_id)
     log.info("ready (was %s)", state.value, extra={"agent_id": agent_id})
     return _state_response(await _announce(request, agent_id))
 

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from queues.work_orders.categories import SUB_TYPES, Category
 from queues.work_orders.deadlines import Area
+from staff_web.softphone.desk_presence import ABSENT
 
 # 示忙 reasons offered as buttons (label in Chinese → English); free text is allowed too.
 BREAK_REASONS: dict[str, str] = {
@@ -18,8 +19,9 @@ BREAK_REASONS: dict[str, str] = {
     "会议": "Meeting",
     "用餐": "Meal",
 }
-# Reasons the router itself gives a break (too many missed offers): an agent cannot claim them.
-SYSTEM_REASONS = frozenset({"no_answer"})
+# Reasons the server itself gives a break (too many missed offers, the desk closed): an
+# agent cannot claim them.
+SYSTEM_REASONS = frozenset({"no_answer", ABSENT})
 MAX_REASON = 32
 MAX_ADDRESS = 500
 MAX_DESCRIPTION = 2000

@@ -21,7 +21,7 @@
       number: "工单号", created: "创建时间", more: "更多", total: "共 {n} 条", seconds: "{n} 秒",
       readonly: "只读查看", saved: "已保存工单 {n}", missed: "未接来电（{why}）",
       st_offline: "离线", st_ready: "空闲", st_reserved: "振铃中", st_busy: "通话中", st_wrap_up: "话后处理",
-      st_break: "示忙", no_answer: "未接听过多", notInConfig: "坐席不在当前配置中",
+      st_break: "示忙", no_answer: "未接听过多", absent: "页面已关闭或断线", notInConfig: "坐席不在当前配置中",
       lost: "实时连接中断，正在重连…", phoneLost: "话机连接中断，正在重连…", choose: "—",
     },
     en: {
@@ -39,6 +39,7 @@
       seconds: "{n} s", readonly: "read-only", saved: "Work order {n} saved", missed: "Missed call ({why})",
       st_offline: "Offline", st_ready: "Ready", st_reserved: "Ringing", st_busy: "On a call",
       st_wrap_up: "Wrap-up", st_break: "On break", no_answer: "too many missed calls",
+      absent: "desk closed or cut off",
       notInConfig: "This agent is not in the published config",
       lost: "Live connection lost, reconnecting…", phoneLost: "Phone connection lost, reconnecting…",
       choose: "—",
@@ -454,7 +455,7 @@
     const box = $("state");
     box.dataset.state = state.state;
     $("state-label").textContent = t(`st_${state.state}`);
-    const reason = state.reason === "no_answer" ? t("no_answer") : state.reason;
+    const reason = ["no_answer", "absent"].includes(state.reason) ? t(state.reason) : state.reason;
     $("state-reason").textContent = state.state === "break" && reason ? `· ${reason}` : "";
     if (state.in_config === false && config.agent) say(t("notInConfig"), "error");
 
