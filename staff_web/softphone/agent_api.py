@@ -26,7 +26,7 @@ from queues.staff import Role
 from queues.work_orders.order_queries import MAX_PAGE, orders_of_agent
 from routing.presence import AgentState, PresenceChange
 from staff_web.auth.identity import Credential, CurrentUser, ensure_owner, signed_in
-from staff_web.softphone.call_details import describe_call, order_summary
+from staff_web.softphone.call_details import describe_call, own_order_summary
 from staff_web.softphone.desk_state import CALL_STATES, desk_state, snapshot_of
 from staff_web.softphone.forms import (
     BreakRequest,
@@ -36,6 +36,7 @@ from staff_web.softphone.forms import (
 )
 from staff_web.softphone.voice_access import voice_token
 from staff_web.softphone.wrap_up import WrapUpRefused, save_wrap_up
+from staff_web.softphone.wrap_up_drafts import save_wrap_up_draft
 from switchboard.matching import UnknownAgent
 
 log = logging.getLogger(__name__)
@@ -161,7 +162,7 @@ async def work_orders(request: web.Request) -> web.Response:
         page = await orders_of_agent(session, agent_id, limit=limit, offset=offset)
     answer = {
         "agent_id": agent_id,
-        "items": [order_summary(order) for order in page.items],
+        "items": [own_order_summary(order) for order in page.items],
         "total": page.total,
         "limit": page.limit,
         "offset": page.offset,
@@ -186,7 +187,8 @@ async def call_details(request: web.Request) -> web.Response:
 
 async def wrap_up(request: web.Request) -> web.Response:
     """Save the after-call form on the call's work order (dispatching it when a department
-    is given), then make the agent ready again if it is still in wrap-up."""
+    is given; its draft is done with), then, unless `ready` is false, make the agent ready
+    again if it is still in wrap-up. Answers `{"state": "saved", "order", "desk"}`."""
     user = signed_in(request)
     agent_id = own_agent(user)
     try:
@@ -203,11 +205,12 @@ async def wrap_up(request: web.Request) -> web.Response:
     except WrapUpRefused as refused:
         return web.json_response({"error": refused.reason}, status=refused.status)
     snapshot = await snapshot_of(request.config_dict, agent_id)
-    if snapshot is not None and snapshot.state is AgentState.WRAP_UP:
+    if form.ready and snapshot is not None and snapshot.state is AgentState.WRAP_UP:
         await request.config_dict[MATCHING].agent_ready(agent_id)
         log.info("wrap-up saved: ready", extra={"call_sid": form.call_sid, "agent_id": agent_id})
-    state = await _announce(request, agent_id)
-    return web.json_response({"order": saved, "state": state}, headers=NO_STORE)
+    desk = await _announce(request, agent_id)
+    answer = {"state": "saved", "order": saved, "desk": desk}
+    return web.json_response(answer, headers=NO_STORE)
 
 
 async def phone_token(request: web.Request) -> web.Response:
@@ -232,5 +235,6 @@ def add_agent_api_routes(api: web.Application, *, prefix: str = "/agent") -> Non
     api.router.add_get(f"{prefix}/work-orders", work_orders, name="agent_work_orders")
     api.router.add_get(f"{prefix}/call/{{call_sid}}", call_details, name="agent_call")
     api.router.add_post(f"{prefix}/wrap-up", wrap_up, name="agent_wrap_up")
+    api.router.add_put(f"{prefix}/wrap-up/draft", save_wrap_up_draft, name="agent_wrap_up_draft")
     api.router.add_get(f"{prefix}/voice-token", voice_token, name="agent_voice_token")
     api.router.add_get(f"{prefix}/phone-token", phone_token, name="agent_phone_token")

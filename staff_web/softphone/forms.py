@@ -83,7 +83,8 @@ class BreakRequest:
 
 @dataclass(frozen=True, slots=True)
 class WrapUpRequest:
-    """POST /api/agent/wrap-up: the after-call form for the call's work order."""
+    """POST /api/agent/wrap-up: the after-call form for the call's work order; `ready`
+    (default true) ends the agent's wrap-up, false when finishing an older order later."""
 
     call_sid: str
     category: Category
@@ -92,6 +93,7 @@ class WrapUpRequest:
     address: str
     description: str
     department: str
+    ready: bool = True
 
     @classmethod
     def parse(cls, body: Any) -> WrapUpRequest:
@@ -124,9 +126,12 @@ class WrapUpRequest:
         department = _text(fields, "department", errors, limit=MAX_DEPARTMENT)
         if category is Category.FAULT_REPAIR and not address and "address" not in errors:
             errors["address"] = "required for fault repair (where the crew goes)"
+        ready = fields.get("ready", True)
+        if not isinstance(ready, bool):
+            errors["ready"] = "true or false"
         if errors:
             raise FormInvalid(errors)
-        return cls(call_sid, category, sub_type, area, address, description, department)
+        return cls(call_sid, category, sub_type, area, address, description, department, ready)
 
 
 def invalid_response(error: FormInvalid) -> web.Response:
