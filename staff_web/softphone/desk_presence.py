@@ -28,6 +28,7 @@ ABSENT = "absent"  # the break reason; set by the server, never claimed by an ag
 # States in which an absent agent could be offered a call, or soon would be.
 ROUTABLE = frozenset({AgentState.READY, AgentState.RESERVED, AgentState.WRAP_UP})
 MAX_CHECK_S = 10.0
+MARKS_TTL_S = 24 * 3600
 
 
 class DeskPresence:
@@ -49,7 +50,13 @@ class DeskPresence:
 
     async def seen(self, agent_id: str) -> None:
         """The agent's desk is there now (a socket opened or closed, or the page acted)."""
-        await self._redis.zadd(self._key, {agent_id: self._now()})
+        await self._mark({agent_id: self._now()})
+
+    async def _mark(self, seen: dict[str, int]) -> None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.zadd(self._key, seen)
+            pipe.expire(self._key, MARKS_TTL_S)  # every server gone: the marks go too
+            await pipe.execute()
 
     @contextlib.contextmanager
     def _counted(self, agent_id: str) -> Iterator[None]:
@@ -94,7 +101,7 @@ class DeskPresence:
         than the window; the agents paused."""
         now = self._now()
         if self._local:
-            await self._redis.zadd(self._key, dict.fromkeys(self._local, now))
+            await self._mark(dict.fromkeys(self._local, now))
         cutoff = now - self.absent_after_ms
         stale = cast(list[str], await self._redis.zrangebyscore(self._key, "-inf", cutoff))
         paused = []

@@ -15,6 +15,7 @@ from hotline.appkeys import DESK_PRESENCE, MATCHING
 from hotline.settings import Settings
 from routing.keys import Keys
 from routing.presence import AgentState
+from staff_web.softphone.desk_presence import DeskPresence
 from tests.app_fixtures import FakeClock, TwilioPoster
 from tests.ivr.webhooks.walker import walk
 from tests.staff_web.softphone.conftest import SignIn
@@ -155,3 +156,27 @@ async def test_an_agent_cannot_claim_the_absent_reason(signed: SignIn) -> None:
     status, answer = await desk.call("POST", "/api/agent/break", {"reason": "absent"})
     assert status == 400
     assert "set by the router" in answer["errors"]["reason"]
+
+
+async def test_the_sweep_loop_survives_its_errors(app: web.Application, client: Any) -> None:
+    class Flaky(DeskPresence):
+        def __init__(self, real: DeskPresence) -> None:
+            self.__dict__.update(real.__dict__)
+            self.absent_after_ms = 300  # sweeps every 0.1 s
+            self.sweeps = 0
+            self.recovered = asyncio.Event()
+
+        async def sweep(self) -> list[str]:
+            self.sweeps += 1
+            if self.sweeps == 1:
+                raise ConnectionError("Redis away")
+            self.recovered.set()
+            return []
+
+    flaky = Flaky(app[DESK_PRESENCE])
+    stop = asyncio.Event()
+    loop = asyncio.create_task(flaky.watch(stop))
+    await asyncio.wait_for(flaky.recovered.wait(), 5)
+    stop.set()
+    await asyncio.wait_for(loop, 5)
+    assert flaky.sweeps >= 2
