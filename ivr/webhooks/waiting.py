@@ -27,7 +27,7 @@ def announcement(language: str, position: int, wait_s: int | None) -> Text:
     if language.startswith(("zh", "cmn", "yue")):
         ahead = f"您前面还有{position - 1}位客户，" if position > 1 else "您是下一位，"
         if wait_s is None:
-            return {language: ahead + "目前没有可以接听的坐席，请您耐心等待。"}
+            return {language: ahead + "暂无坐席可接听，请稍候。"}
         eta = "预计等待不到1分钟。" if wait_s < 60 else f"预计等待约{minutes}分钟。"
         return {language: ahead + eta}
     place = f"You are number {position} in the queue." if position > 1 else "You are next."
