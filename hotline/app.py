@@ -21,6 +21,7 @@ from hotline.appkeys import (
     LOCAL_CARRIER,
     LOOPS,
     MATCHING,
+    PHONE_TOKENS,
     REDIS,
     SESSIONMAKER,
     SETTINGS,
@@ -33,6 +34,7 @@ from hotline.contexts import (
     config_ctx,
     database_ctx,
     demo_users_ctx,
+    desk_presence_ctx,
     event_sink_ctx,
     local_carrier_ctx,
     published_config_ctx,
@@ -53,6 +55,7 @@ from staff_web.auth.login_pages import create_auth_app
 from staff_web.auth.token_api import create_api_app
 from staff_web.softphone.agent_api import add_agent_api_routes
 from staff_web.softphone.page import create_softphone_app
+from staff_web.softphone.phone_access import PhoneTokens
 from staff_web.supervisor.desk_api import add_supervisor_api_routes
 from staff_web.supervisor.desk_pages import create_desk_app
 from switchboard.agent_legs import add_agent_leg_routes
@@ -112,7 +115,7 @@ def create_app(
     if carrier is None and settings.carrier is CarrierKind.TWILIO:
         app.cleanup_ctx.append(twilio_driver_ctx)
     app.cleanup_ctx.extend([router_ctx, published_config_ctx])
-    app.cleanup_ctx.extend([auth_context(on_sign_out=free_agent), softphone_ctx])
+    app.cleanup_ctx.extend([auth_context(on_sign_out=free_agent), softphone_ctx, desk_presence_ctx])
     if settings.event_sink:
         app.cleanup_ctx.append(event_sink_ctx)
     if settings.demo_users:
@@ -142,7 +145,12 @@ def create_app(
         app.cleanup_ctx.append(local_carrier_ctx)
         if carrier is None:
             app[CARRIER] = LocalDriver(local)
-        dial_pad = create_carrier_app(local, numbers=lambda: dial_pad_numbers(app))
+        # Only the signed-in agent registers its phone (a token from /api/agent/phone-token).
+        phones = PhoneTokens(settings.twilio_auth_token, app[CLOCK])
+        app[PHONE_TOKENS] = phones
+        dial_pad = create_carrier_app(
+            local, numbers=lambda: dial_pad_numbers(app), verify_agent=phones.verify
+        )
         app.add_subapp("/carrier/", dial_pad)
         app[DIAL_PAD] = dial_pad
     app.router.add_get("/", index, name="index")

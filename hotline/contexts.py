@@ -23,6 +23,7 @@ from hotline.appkeys import (
     CLOCK,
     CONFIGS,
     DEMO_USERS,
+    DESK_PRESENCE,
     KEYS,
     LOCAL_CARRIER,
     LOOPS,
@@ -45,6 +46,7 @@ from queues.setup_lock import setup_lock
 from routing.batching import RedisTooOld, require_functions
 from routing.connection import connection_pool_options
 from routing.router import Router
+from staff_web.softphone.desk_presence import DeskPresence
 from staff_web.softphone.fanout import AgentEventHub
 from switchboard.agent_events import AgentEvents
 from switchboard.bridge import Bridge
@@ -258,6 +260,19 @@ async def softphone_ctx(app: web.Application) -> AsyncIterator[None]:
             yield
     finally:
         await hub.aclose()
+
+
+async def desk_presence_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Which agents' desks are open, and the sweep putting absent agents on break (after
+    router_ctx); HOTLINE_AGENT_ABSENT_S=0 keeps the marks but never sweeps."""
+    absent_s = app[SETTINGS].agent_absent_s
+    desks = DeskPresence(app[REDIS], app[KEYS], app[MATCHING], absent_after_s=absent_s)
+    app[DESK_PRESENCE] = desks
+    if not absent_s:
+        yield
+        return
+    async with in_background(desks.watch, name="absent-desks"):
+        yield
 
 
 class EventSinkContext:

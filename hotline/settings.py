@@ -92,6 +92,12 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
         "1: this process writes the router's events into call records. With several "
         "processes, keep it on in at least one (they share the work); 0 frees web processes.",
     ),
+    SettingDoc(
+        "HOTLINE_AGENT_ABSENT_S",
+        "30",
+        "Seconds an agent's softphone page may be closed or cut off before the agent is put "
+        "on break (reason `absent`) and offered no calls; 0: never.",
+    ),
     SettingDoc("HOTLINE_LOG_LEVEL", "INFO", "Logging level."),
 )
 
@@ -148,6 +154,7 @@ class Settings:
     config_poll_s: float = 1.0
     demo_users: bool = False
     event_sink: bool = True
+    agent_absent_s: int = 30
     log_level: str = "INFO"
 
     @property
@@ -226,5 +233,6 @@ class Settings:
             config_poll_s=_poll_seconds(environ, "HOTLINE_CONFIG_POLL_S", 1.0),
             demo_users=demo_users,
             event_sink=sink_raw == "1",
+            agent_absent_s=_int(environ, "HOTLINE_AGENT_ABSENT_S", 30),
             log_level=environ.get("HOTLINE_LOG_LEVEL", "").strip().upper() or "INFO",
         )

@@ -47,6 +47,10 @@ class Keys:
         server process to the one holding the agent's socket."""
         return f"{self._base}agent-events:{agent_id}"
 
+    def open_desks(self) -> str:
+        """Sorted set: agent → when its softphone page was last seen open (epoch ms)."""
+        return f"{self._base}desks"
+
     def pattern(self) -> str:
         """A SCAN pattern matching every key under this prefix (for tests and clean-up)."""
         return self._base.replace("{", "\\{").replace("}", "\\}") + "*"

@@ -368,7 +368,8 @@ class Router:
     async def position(self, call_id: str, *, now: int | None = None) -> CallPosition | None:
         return await inspection.position(self.redis, self.keys, call_id, self._now(now))
 
-    async def estimate_wait(self, queue: str, position: int | None = None) -> int:
+    async def estimate_wait(self, queue: str, position: int | None = None) -> int | None:
+        """Seconds of wait, or None when nobody who could take the call is serving."""
         return await inspection.estimate_wait_s(self.redis, self.keys, queue, position)
 
     async def inspect_plan(self, queue: str) -> list[StepInspection]:

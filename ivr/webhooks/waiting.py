@@ -20,14 +20,19 @@ log = logging.getLogger(__name__)
 RINGING_PAUSE_S = 5  # while an agent's phone rings, the caller hears short silences
 
 
-def announcement(language: str, position: int, wait_s: int) -> Text:
-    """ "You are number N; about M minutes", in the hotline's language."""
-    minutes = max(1, round(wait_s / 60))
+def announcement(language: str, position: int, wait_s: int | None) -> Text:
+    """ "You are number N; about M minutes", in the hotline's language; with nobody able to
+    take the call signed in (`wait_s` None) it says so instead of promising a time."""
+    minutes = max(1, round((wait_s or 0) / 60))
     if language.startswith(("zh", "cmn", "yue")):
         ahead = f"您前面还有{position - 1}位客户，" if position > 1 else "您是下一位，"
+        if wait_s is None:
+            return {language: ahead + "暂无坐席可接听，请稍候。"}
         eta = "预计等待不到1分钟。" if wait_s < 60 else f"预计等待约{minutes}分钟。"
         return {language: ahead + eta}
     place = f"You are number {position} in the queue." if position > 1 else "You are next."
+    if wait_s is None:
+        return {language: f"{place} No agent who can take your call is on duty right now."}
     eta = "less than a minute" if wait_s < 60 else f"about {minutes} minutes"
     return {language: f"{place} The estimated wait is {eta}."}
 
