@@ -18,6 +18,8 @@ from routing.batching import EMPTY_PRELUDE, FunctionLibrary, OperationBatcher, b
 from routing.keys import Keys
 
 CALL_TTL_SECONDS = 6 * 3600
+#: How long an ended call is remembered: longer than its facts, and than any carrier retry.
+ENDED_TTL_SECONDS = 48 * 3600
 #: The call-state operations (`arrive.lua`, `record.lua`); each is one webhook's step.
 OPERATIONS = ("arrive", "record")
 
@@ -133,3 +135,10 @@ class CallState:
 
     async def update(self, call_sid: str, **fields: str) -> None:
         await self.record(call_sid, choice=None, path_depth=None, **fields)
+
+    async def end(self, call_sid: str) -> None:
+        """Remember that the call ended, apart from its facts (which may be gone first)."""
+        await self._redis.set(self._keys.ended_call(call_sid), "1", ex=ENDED_TTL_SECONDS)
+
+    async def has_ended(self, call_sid: str) -> bool:
+        return bool(await self._redis.exists(self._keys.ended_call(call_sid)))
