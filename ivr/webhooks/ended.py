@@ -17,7 +17,9 @@ from ivr.webhooks.signature import FORM
 log = logging.getLogger(__name__)
 
 # Routes that would put a caller (back) in the menu or a queue.
-CALLER_ROUTES = frozenset({"voice", "menu", "wait", "wait_key", "queue_result", "wait_fallback"})
+CALLER_ROUTES = frozenset(
+    {"voice", "menu", "wait", "wait_key", "queue_result", "wait_fallback", "queue_result_fallback"}
+)
 
 
 def reports_the_end(form: dict[str, str]) -> bool:
