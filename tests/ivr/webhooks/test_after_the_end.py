@@ -10,6 +10,7 @@ from aiohttp import web
 from hotline.appkeys import MATCHING
 from routing.keys import Keys
 from tests.app_fixtures import Answer, FakeClock, TwilioPoster
+from tests.ivr.webhooks.test_rebuild import lose_everything
 from tests.ivr.webhooks.walker import walk
 
 LINE = "+8695598"
@@ -73,7 +74,7 @@ async def test_the_end_holds_when_the_call_state_is_gone(
     if lost == "call facts":
         await redis.delete(keys.call(sid))
     else:
-        await redis.flushall()
+        await lose_everything(redis, keys)
     answer = await twilio.post(wait_url, {**params, "QueueTime": "65"})
     assert _hung_up(answer), answer.text
     assert await app[MATCHING].router.position(sid) is None

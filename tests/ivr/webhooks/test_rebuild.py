@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import fakeredis
 import redis.asyncio as aioredis
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -22,6 +23,16 @@ REGULAR, OTHER = "+8613812345678", "+8613987654321"
 GOLD, PLATINUM = "+8613800138000", "+8613911112222"  # VIP classes in the demo
 FAULT = ["1", "1"]  # 1 故障报修 > 1 停电 → fault
 BILLING = ["2", "1"]  # 2 电费缴费及账单 > 1 电费查询 → billing (max wait 600 s → general)
+
+
+async def lose_everything(redis: aioredis.Redis, keys: Keys) -> None:
+    """What a flush or an empty restart leaves: nothing. A real Redis is shared by other
+    tests, so there only this test's keys go (the app has no others)."""
+    if isinstance(redis, fakeredis.FakeAsyncRedis):
+        await redis.flushall()
+        return
+    async for key in redis.scan_iter(match=keys.pattern(), count=1000):
+        await redis.delete(key)
 
 
 class Waiting:
@@ -77,7 +88,7 @@ async def test_a_flush_with_callers_waiting_rebuilds_them_in_order(
     platinum = await _arrive(twilio, clock, [], PLATINUM, 30)  # later, but 60 s more head start
     clock.now = start + timedelta(seconds=601)  # the billing caller is past its 600 s
 
-    await redis.flushall()  # everything: router, call facts, config pointer
+    await lose_everything(redis, keys)  # the router, call facts, the config pointer
     router = app[MATCHING].router
     assert await router.position(first.sid) is None
 
@@ -136,7 +147,11 @@ async def test_a_flush_with_callers_waiting_rebuilds_them_in_order(
 
 
 async def test_a_rebuilt_call_missed_by_an_agent_keeps_its_card(
-    twilio: TwilioPoster, app: web.Application, redis: aioredis.Redis, clock: FakeClock
+    twilio: TwilioPoster,
+    app: web.Application,
+    redis: aioredis.Redis,
+    keys: Keys,
+    clock: FakeClock,
 ) -> None:
     waiting = await _arrive(twilio, clock, FAULT, REGULAR, 0)
     clock.now += timedelta(seconds=100)
@@ -148,7 +163,7 @@ async def test_a_rebuilt_call_missed_by_an_agent_keeps_its_card(
     )
     again = Waiting(twilio, Walk(waiting.sid, [missed]), REGULAR)
     assert again.wait_url.startswith("/twilio/wait?")
-    await redis.flushall()
+    await lose_everything(redis, keys)
     await again.segment(0)  # a new Enqueue: QueueTime starts again, the card does not
     place = await app[MATCHING].router.position(waiting.sid)
     assert place is not None
@@ -156,12 +171,16 @@ async def test_a_rebuilt_call_missed_by_an_agent_keeps_its_card(
 
 
 async def test_a_card_is_read_from_our_url_only_never_from_the_body(
-    twilio: TwilioPoster, app: web.Application, redis: aioredis.Redis, clock: FakeClock
+    twilio: TwilioPoster,
+    app: web.Application,
+    redis: aioredis.Redis,
+    keys: Keys,
+    clock: FakeClock,
 ) -> None:
     # The body is the carrier's (signed, but its fields are the carrier's words, not ours):
     # a URL of ours without a card rebuilds nothing, whatever the body says.
     waiting = await _arrive(twilio, clock, FAULT, REGULAR, 0)
-    await redis.flushall()
+    await lose_everything(redis, keys)
     bare = waiting.wait_url.split("&vip=")[0]
     assert "joined=" not in bare
     card = {"vip": "platinum", "path": "x", "cat": "x", "at": "1", "joined": "1"}
