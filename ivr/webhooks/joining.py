@@ -68,6 +68,11 @@ async def join_queue(
         return await overflow_answer(request, ctx, queue, [*lead, QUEUE_FULL])
     if enqueued.status is EnqueueStatus.EMPTY:
         return await overflow_answer(request, ctx, queue, [*lead, NOBODY_ON_DUTY])
+    earlier = state.get("joined_ms", "")
+    if enqueued.status is EnqueueStatus.DUPLICATE and earlier.isdigit():
+        # A retried webhook: the call keeps the place it took the first time.
+        joined_ms = int(earlier)
+        await calls.update(ctx.call_sid, joined_ms=earlier)
     offer = enqueued.offer
     if offer is not None and offer.call_id == ctx.call_sid:
         return await shared(request)[BRIDGE].connect_now(offer, ctx.voice, lead)

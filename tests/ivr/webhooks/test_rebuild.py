@@ -187,3 +187,13 @@ async def test_a_card_is_read_from_our_url_only_never_from_the_body(
     answer = await twilio.post(bare, waiting.params(QueueTime="5", **card))
     assert answer.status == 200
     assert await app[MATCHING].router.position(waiting.sid) is None
+
+
+async def test_a_retried_queue_step_keeps_the_place_it_took_first(
+    twilio: TwilioPoster, clock: FakeClock
+) -> None:
+    walked = await walk(twilio, LINE, FAULT, caller=REGULAR)
+    clock.now += timedelta(seconds=30)
+    params = {**twilio.base_params(walked.call_sid, REGULAR, LINE), "Digits": "1"}
+    retried = await twilio.post(walked.answers[1].url("//Gather/@action"), params)
+    assert retried.url("//Enqueue/@waitUrl") == walked.last.url("//Enqueue/@waitUrl")
