@@ -16,9 +16,19 @@ from ivr.webhooks.signature import FORM
 
 log = logging.getLogger(__name__)
 
-# Routes that would put a caller (back) in the menu or a queue.
+# Routes that would put a caller (back) in the menu or a queue. The agent's leg settles
+# its offer in its own callbacks, which pass.
 CALLER_ROUTES = frozenset(
-    {"voice", "menu", "wait", "wait_key", "queue_result", "wait_fallback", "queue_result_fallback"}
+    {
+        "voice",
+        "menu",
+        "wait",
+        "wait_key",
+        "queue_result",
+        "transfer_result",
+        "wait_fallback",
+        "queue_result_fallback",
+    }
 )
 
 

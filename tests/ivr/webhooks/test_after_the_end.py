@@ -51,6 +51,7 @@ async def test_a_replayed_wait_after_the_end_hangs_up_and_queues_nothing(
         (action_url, {"QueueResult": "leave", "QueueTime": "35"}),
         (menu_url, {"Digits": "1"}),
         ("/twilio/voice", {}),
+        ("/twilio/transfer-result?h=95598&v=1", {"DialCallStatus": "busy"}),  # → operator
     ):
         answer = await twilio.post(url, {**params, **extra})
         assert await router.position(sid) is None, f"{url} queued a ghost call"
