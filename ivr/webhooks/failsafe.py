@@ -70,7 +70,8 @@ async def answer_safely(request: web.Request, handler: Handler) -> web.StreamRes
     try:
         return xml(await fallback_twiml(request))
     except Exception:  # even the fail-safe failed: the plainest safe step
-        log.exception("fail-safe failed in %s", request.path)
+        sid = request.get(FORM, {}).get("CallSid", "?")[:40]
+        log.exception("fail-safe failed in %s", request.path, extra={"call_sid": sid})
         if (request.match_info.route.name or "") in HOLD_ROUTES:
             return xml(twiml.hold(twiml.DEFAULT_VOICE, {}, None, HOLD_SECONDS))
         return xml(twiml.say_then_hangup(twiml.DEFAULT_VOICE, twiml.FALLBACK_GOODBYE))
