@@ -7,10 +7,11 @@ import logging
 
 from aiohttp import web
 
-from hotline.appkeys import BRIDGE, CALLS, CLOCK, MATCHING
+from hotline.appkeys import CALLS, MATCHING
 from ivr import twiml
 from ivr.menus.schema import Text
 from ivr.webhooks.actions import CallContext
+from ivr.webhooks.put_back import PutBack, put_back
 from ivr.webhooks.shared import public_url, shared
 from queues.catalogue import QueueSpec, WaitKey
 from routing.offer import LeaveReason
@@ -78,23 +79,10 @@ async def wait_segment(
     if state.get("bridge") == "pending":
         return twiml.leave()  # the Enqueue action will dial the agent
     position = await router.position(ctx.call_sid)
-    if position is None and state.get("queue") == queue and state.get("outcome") == "queued":
-        # Redis lost the call (flushed, failed over): put it back where it was.
-        now_ms = int(shared(request)[CLOCK]().timestamp() * 1000)
-        enqueued = await matching.enqueue(
-            ctx.loaded,
-            ctx.call_sid,
-            queue,
-            vip_class=facts.vip_class if facts else "",
-            arrived_ms=now_ms - queue_time * 1000,
-        )
-        log.warning(
-            "unknown to the router: put back (%s)",
-            enqueued.status,
-            extra={"call_sid": ctx.call_sid},
-        )
-        if enqueued.offer is not None:
-            await shared(request)[BRIDGE].ring(enqueued.offer)
+    if position is None:  # Redis lost the call (flushed, failed over): put it back
+        placed = await put_back(request, ctx, queue, queue_time, facts, state)
+        if placed is PutBack.ENDED:
+            return twiml.say_then_hangup(ctx.voice)
         position = await router.position(ctx.call_sid)
     if position is not None and position.state != "waiting":
         return twiml.hold(ctx.voice, {}, None, RINGING_PAUSE_S)
@@ -114,7 +102,7 @@ async def wait_segment(
     key_action = None
     if spec.wait_keys:
         said.append(keys_prompt(ctx.hotline.language, spec))
-        key_action = public_url(request, "wait_key", **ctx.query(q=queue))
+        key_action = public_url(request, "wait_key", **ctx.waiting_query(queue))
     return twiml.wait_segment(ctx.voice, said, spec.hold_music, spec.hold_seconds, key_action)
 
 
