@@ -19,7 +19,7 @@
       hangup: "挂断", wrapUp: "话后处理", category: "类别", subType: "子类", area: "区域",
       address: "地址", description: "描述", department: "派单部门", save: "保存并示闲", myOrders: "我的工单",
       number: "工单号", created: "创建时间", more: "更多", total: "共 {n} 条", seconds: "{n} 秒",
-      readonly: "只读查看", saved: "已保存工单 {n}", missed: "未接来电（{why}）",
+      readonly: "只读查看", saved: "已保存工单 {n}", saving: "保存中…", savedDone: "已保存", missed: "未接来电（{why}）",
       st_offline: "离线", st_ready: "空闲", st_reserved: "振铃中", st_busy: "通话中", st_wrap_up: "话后处理",
       st_break: "示忙", no_answer: "未接听过多", notInConfig: "坐席不在当前配置中",
       lost: "实时连接中断，正在重连…", phoneLost: "话机连接中断，正在重连…", choose: "—",
@@ -36,7 +36,7 @@
       hangup: "Hang up", wrapUp: "Wrap-up", category: "Category", subType: "Sub-type", area: "Area",
       address: "Address", description: "Description", department: "Dispatch to", save: "Save and get ready",
       myOrders: "My work orders", number: "Number", created: "Created", more: "More", total: "{n} in all",
-      seconds: "{n} s", readonly: "read-only", saved: "Work order {n} saved", missed: "Missed call ({why})",
+      seconds: "{n} s", readonly: "read-only", saved: "Work order {n} saved", saving: "Saving…", savedDone: "Saved", missed: "Missed call ({why})",
       st_offline: "Offline", st_ready: "Ready", st_reserved: "Ringing", st_busy: "On a call",
       st_wrap_up: "Wrap-up", st_break: "On break", no_answer: "too many missed calls",
       notInConfig: "This agent is not in the published config",
@@ -180,6 +180,10 @@
         desk.connected = null;
         if (!desk.wrap || desk.wrap.call_sid !== message.call_sid) openWrapUp(message.call_sid, null);
         render();
+        loadOrders(true);
+        break;
+      case "saved":
+        showSaveState({ ...message, state: "saved" });
         loadOrders(true);
         break;
       case "missed":
@@ -385,9 +389,9 @@
     const answer = await api("POST", `${config.api}/wrap-up`, body);
     $("wu-save").disabled = false;
     if (answer.ok) {
-      say(t("saved", { n: answer.data.order.number }));
+      showSaveState(answer.data);
       closeWrapUp();
-      applyState(answer.data.state);
+      applyState(answer.data.desk);
       loadOrders(true);
       return;
     }
@@ -398,6 +402,18 @@
       const input = $("wrapup-form").elements.namedItem(field);
       if (input && input.setAttribute) input.setAttribute("aria-invalid", "true");
     }
+  }
+
+  // ---- saving… / saved: a write the database takes later -------------------------------
+  // `update`: {state: "saving" | "saved", call_sid, work_order?, order?} from the wrap-up
+  // answer or the "saved" socket message.
+  function showSaveState(update) {
+    if (update.state === "saving") { say(t("saving")); return; }
+    const number = update.work_order || (update.order && update.order.number) || "";
+    if (number && desk.connected && desk.connected.call_sid === update.call_sid) desk.connected.work_order = number;
+    if (update.order && desk.wrap && desk.wrap.call_sid === update.call_sid) desk.wrap.order = update.order;
+    say(number ? t("saved", { n: number }) : t("savedDone"));
+    render();
   }
 
   // ---- work orders --------------------------------------------------------------------
@@ -465,7 +481,7 @@
     if (inCall && desk.connected) {
       $("incall").dataset.callSid = desk.connected.call_sid;
       $("call-caller").textContent = desk.connected.caller || "";
-      $("call-work-order").textContent = desk.connected.work_order || "";
+      $("call-work-order").textContent = desk.connected.work_order || t("saving");
     }
     if (wrapping) {
       $("wrapup").dataset.callSid = desk.wrap.call_sid;
