@@ -258,13 +258,17 @@ class EventSink:
         if not self._group_ready:
             await self.ensure_group()
         handled = 0
-        if self._own_pending:
-            self._own_pending = False
-            handled += await self.handle(await self._read("0", None))
-        if self._monotonic() >= self._next_claim:
-            self._next_claim = self._monotonic() + self.policy.claim_every_s
-            handled += await self.handle(await self.claim())
-        handled += await self.handle(await self._read_new(block_ms, stop))
+        try:
+            if self._own_pending:
+                self._own_pending = False
+                handled += await self.handle(await self._read("0", None))
+            if self._monotonic() >= self._next_claim:
+                self._next_claim = self._monotonic() + self.policy.claim_every_s
+                handled += await self.handle(await self.claim())
+            handled += await self.handle(await self._read_new(block_ms, stop))
+        except BaseException:
+            self._own_pending = True  # what was read and not stored is ours to read again
+            raise
         return handled
 
     async def _read_new(self, block_ms: int | None, stop: asyncio.Event | None) -> list[Entry]:
