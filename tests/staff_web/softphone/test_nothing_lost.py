@@ -1,4 +1,5 @@
-"""The database away while calls are answered, wrapped up and ended: nothing is lost.
+"""Nothing is lost: the database away while calls are answered, wrapped up and ended; a
+process dying between the router's accept and the order's write; duplicate callbacks.
 
 The outage is real: the app's sessionmaker is pointed at a database that cannot be opened
 (an SQLite file in a folder that does not exist; a PostgreSQL port nobody listens on), and
@@ -7,10 +8,12 @@ back. The event sink is pumped by hand so that each step is seen.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import redis.asyncio as aioredis
@@ -23,16 +26,18 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from hotline.appkeys import CLOCK, KEYS, REDIS, SESSIONMAKER
+from hotline.appkeys import CLOCK, KEYS, MATCHING, REDIS, SESSIONMAKER
 from hotline.contexts import stream_writes
 from hotline.settings import Settings
 from queues.call_records import cdr
 from queues.call_records.router_events import RouterEventRow
 from queues.work_orders.intake import by_call_sid
+from queues.work_orders.numbers import WorkOrderCounter
 from queues.work_orders.order_queries import with_trail
 from queues.work_orders.orders import WorkOrder
 from queues.work_orders.status import Status
 from routing.keys import Keys
+from routing.offer import OfferResult
 from routing.outbox import pending_writes
 from switchboard.event_sink import SQL_DOWN, EventSink, SinkPolicy
 from tests.app_fixtures import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL, FakeClock, TwilioPoster
@@ -248,3 +253,79 @@ async def test_an_outage_during_answer_wrap_up_and_hang_up_loses_nothing(
     assert replayed is not None
     assert len(replayed.events) == 3
     await softphone.close()
+
+
+def offer_token(walked: Walk) -> int:
+    query = parse_qs(urlsplit(walked.last.url("//Dial/Client/@statusCallback")).query)
+    return int(query["k"][0])
+
+
+async def test_a_process_dying_after_the_accept_loses_no_work_order(
+    signed: SignIn,
+    twilio: TwilioPoster,
+    app: web.Application,
+    sessionmaker: Maker,
+    redis: aioredis.Redis,
+) -> None:
+    """The answered callback's first step runs (the router accepts, CONNECT is in the
+    stream), then its process dies: no order write, and its sink had read the CONNECT
+    without storing it. Another process's sink claims the entry and logs the order."""
+    desk = await signed(AGENT)
+    await desk.call("POST", "/api/agent/ready")
+    softphone = await desk.socket()
+    walked = await walk(twilio, LINE, FAULT, caller=CALLER)
+    accepted = await app[MATCHING].router.accept(walked.call_sid, offer_token(walked))
+    assert accepted.result is OfferResult.ACCEPTED
+    dying = sink(app, "dying")
+    await dying.ensure_group()
+    taken = await redis.xreadgroup(dying.policy.group, "dying", {dying.stream: ">"})
+    assert taken  # read, never stored nor acknowledged: the process is gone
+    assert await count(sessionmaker, WorkOrder) == 0
+
+    await drain(sink(app, "survivor", CLAIM_AT_ONCE))
+    saved = await softphone.next("saved")
+    assert saved == {
+        "type": "saved",
+        "call_sid": walked.call_sid,
+        "work_order": "GD-20261125-000001",
+    }
+    status, call = await desk.call("GET", f"/api/agent/call/{walked.call_sid}")
+    assert (status, call["work_order"], call["state"]) == (200, "GD-20261125-000001", "saved")
+    # The carrier's callback arrives after all: the call has its order, and only one.
+    assert await leg(twilio, walked, "in-progress") == 200
+    assert await count(sessionmaker, WorkOrder) == 1
+    assert await caller_hangs_up(twilio, walked, "30") == 200
+    async with sessionmaker() as session:
+        record = await cdr.get(session, walked.call_sid)
+    assert record is not None
+    assert (record.outcome, record.work_order) == ("answered", "GD-20261125-000001")
+    await softphone.close()
+
+
+async def test_duplicate_answered_callbacks_and_the_sink_leave_no_gap_in_numbers(
+    signed: SignIn,
+    twilio: TwilioPoster,
+    app: web.Application,
+    sessionmaker: Maker,
+) -> None:
+    """The carrier repeats `answered` while the sink consumes the CONNECT: every one of them
+    may log the order at the same moment; one number is taken, and only one."""
+    desk = await signed(AGENT)
+    await desk.call("POST", "/api/agent/ready")
+    walked = await walk(twilio, LINE, FAULT, caller=CALLER)
+    consumer = sink(app, "p1")
+    await consumer.ensure_group()
+
+    async def sink_until_stored() -> None:
+        while not consumer.stored:
+            await consumer.pump(block_ms=50)
+
+    statuses = await asyncio.gather(
+        *(leg(twilio, walked, "in-progress") for _ in range(4)), sink_until_stored()
+    )
+    assert statuses[:4] == [200] * 4
+    await drain(consumer)
+    async with sessionmaker() as session:
+        numbers = list((await session.execute(select(WorkOrder.number))).scalars())
+        last = (await session.execute(select(WorkOrderCounter.last))).scalar_one()
+    assert (numbers, last) == (["GD-20261125-000001"], 1)
