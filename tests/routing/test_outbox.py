@@ -3,6 +3,8 @@ backlog counts what the sink's group has not yet stored."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import pytest
 import redis.asyncio as aioredis
 
@@ -21,7 +23,7 @@ async def test_a_queued_write_reads_back_as_it_was_put(redis: aioredis.Redis, ke
         at_ms=1_700_000_000_123,
         data={"form": {"description": "整栋楼停电"}, "actor": "a1001"},
     )
-    [(read_id, fields)] = await redis.xrange(keys.events())
+    [(read_id, fields)] = cast(list[tuple[str, dict[str, str]]], await redis.xrange(keys.events()))
     assert read_id == entry_id
     assert is_outbox(fields)
     assert OutboxEntry.from_entry(read_id, fields) == OutboxEntry(
@@ -50,7 +52,8 @@ async def test_the_backlog_is_what_the_group_has_not_acknowledged(
             redis, keys, OutboxKind.CALLEND, call_id=f"CA{n}", agent_id="", at_ms=n, data={}
         )
     await redis.xgroup_create(keys.events(), "cdr", id="0")
-    read = await redis.xreadgroup("cdr", "c1", {keys.events(): ">"}, count=2)
+    await redis.xreadgroup("cdr", "c1", {keys.events(): ">"}, count=2)
     assert await pending_writes(redis, keys, "cdr") == 3  # two read, one not yet
-    await redis.xack(keys.events(), "cdr", *(entry_id for entry_id, _ in read[0][1]))
+    read = cast(list[tuple[str, Any]], await redis.xrange(keys.events(), count=2))
+    await redis.xack(keys.events(), "cdr", *(entry_id for entry_id, _ in read))
     assert await pending_writes(redis, keys, "cdr") == 1
