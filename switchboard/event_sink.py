@@ -35,6 +35,7 @@ from queues.call_records.router_events import consume, set_aside
 from routing.events import RouterEvent
 from routing.keys import Keys
 from routing.outbox import is_outbox
+from switchboard.stream_trim import trim_stored
 from switchboard.stream_writes import Announce, StreamWrites, announce_all
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ class SinkPolicy:
     max_attempts: int = 5  # an entry failing this often is set aside (kept with its error)
     backoff_first_s: float = 0.5
     backoff_max_s: float = 30.0
+    trim_every_s: float = 10.0  # drop what every group has stored (switchboard/stream_trim.py)
 
 
 def default_consumer_name() -> str:
@@ -106,6 +108,7 @@ class EventSink:
         self._attempts: dict[str, int] = {}
         self._own_pending = True  # re-read our own unacknowledged entries first
         self._next_claim = 0.0
+        self._next_trim = self._monotonic() + self.policy.trim_every_s
         self._group_ready = False
         self.stored = 0  # entries this consumer wrote to SQL (duplicates not counted)
         self.progress = asyncio.Condition()
@@ -155,7 +158,8 @@ class EventSink:
     async def _store(self, entry_id: str, fields: Mapping[str, str] | None) -> bool:
         """Write one entry; True when it may be acknowledged."""
         now = self.clock()
-        if fields is None:  # trimmed from the stream while pending: nothing left to write
+        if fields is None:  # trimmed while pending: only the outage cap does that (lib.lua)
+            log.error("event sink: entry %s was trimmed before it was stored", entry_id)
             return True
         try:
             event = None if is_outbox(fields) else RouterEvent.from_entry(entry_id, fields)
@@ -266,6 +270,9 @@ class EventSink:
                 self._next_claim = self._monotonic() + self.policy.claim_every_s
                 handled += await self.handle(await self.claim())
             handled += await self.handle(await self._read_new(block_ms, stop))
+            if self._monotonic() >= self._next_trim:
+                self._next_trim = self._monotonic() + self.policy.trim_every_s
+                await trim_stored(self.redis, self.stream)
         except BaseException:
             self._own_pending = True  # what was read and not stored is ours to read again
             raise
