@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -329,3 +330,33 @@ async def test_duplicate_answered_callbacks_and_the_sink_leave_no_gap_in_numbers
         numbers = list((await session.execute(select(WorkOrder.number))).scalars())
         last = (await session.execute(select(WorkOrderCounter.last))).scalar_one()
     assert (numbers, last) == (["GD-20261125-000001"], 1)
+
+
+async def test_a_locked_sqlite_database_delays_the_order_and_loses_nothing(
+    signed: SignIn,
+    twilio: TwilioPoster,
+    app: web.Application,
+    sessionmaker: Maker,
+) -> None:
+    """Another connection holds SQLite's write lock past the busy timeout while the agent
+    answers: the order is saved once the lock is let go, with its number."""
+    bind: AsyncEngine = sessionmaker.kw["bind"]
+    if bind.dialect.name != "sqlite":
+        pytest.skip("SQLite's file lock; PostgreSQL's outage is in the test above")
+    desk = await signed(AGENT)
+    await desk.call("POST", "/api/agent/ready")
+    softphone = await desk.socket()
+    walked = await walk(twilio, LINE, FAULT, caller=CALLER)
+    holder = sqlite3.connect(str(bind.url.database), isolation_level=None)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")  # WAL: readers go on, every writer waits and fails
+        assert await leg(twilio, walked, "in-progress") == 200
+        assert (await softphone.next("connected"))["work_order"] == ""
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    await drain(sink(app, "p1"))
+    saved = await softphone.next("saved")
+    assert saved["work_order"] == "GD-20261125-000001"
+    assert await count(sessionmaker, WorkOrder) == 1
+    await softphone.close()
