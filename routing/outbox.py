@@ -23,6 +23,7 @@ class OutboxKind(StrEnum):
 
     CALLEND = "CALLEND"  # the call-end webhook's facts for the call record
     WRAPUP = "WRAPUP"  # an agent's wrap-up form for the call's work order
+    VOICEMAIL = "VOICEMAIL"  # a caller's recorded message
 
 
 @dataclass(frozen=True, slots=True)

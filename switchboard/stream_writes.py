@@ -12,8 +12,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from queues import voicemails
 from queues.call_records.merge import record_call
-from queues.call_records.queued_end import end_from_payload
+from queues.call_records.queued_end import end_from_payload, voicemail_from_payload
 from queues.call_records.router_events import record_queued_write
 from routing.events import EventName, RouterEvent
 from routing.outbox import OutboxEntry, OutboxKind
@@ -32,6 +33,11 @@ async def apply_call_end(session: AsyncSession, entry: OutboxEntry, now: datetim
     await record_call(session, end_from_payload(entry.call_id, entry.data))
 
 
+async def apply_voicemail(session: AsyncSession, entry: OutboxEntry, now: datetime) -> None:
+    """A caller's message the database could not take when it was recorded."""
+    await voicemails.save(session, voicemail_from_payload(entry.call_id, entry.data))
+
+
 class StreamWrites:
     """The sink's extra writes: `intake` for CONNECT, `appliers` per kind of queued write."""
 
@@ -42,7 +48,10 @@ class StreamWrites:
         appliers: Mapping[OutboxKind, Applier] | None = None,
     ) -> None:
         self.intake = intake
-        self.appliers: dict[OutboxKind, Applier] = {OutboxKind.CALLEND: apply_call_end}
+        self.appliers: dict[OutboxKind, Applier] = {
+            OutboxKind.CALLEND: apply_call_end,
+            OutboxKind.VOICEMAIL: apply_voicemail,
+        }
         self.appliers.update(appliers or {})
 
     async def before_event(

@@ -1,5 +1,6 @@
-"""The call-end webhook's facts as plain data, so that a record the database could not take
-is queued (routing/outbox.py) and merged later exactly as it would have been at once."""
+"""The call-end webhook's facts (and a voicemail's) as plain data, so that a record the
+database could not take is queued (routing/outbox.py) and written later as it would have
+been at once."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from queues.call_records.cdr import CallRecord
+from queues.voicemails import Voicemail
 
 # What the call-end webhook knows (ivr/webhooks/endings.py), and nothing the router writes.
 TEXT_FIELDS = ("hotline_id", "caller", "dialled", "vip_class", "path", "queue", "outcome")
@@ -45,3 +47,36 @@ def end_from_payload(call_sid: str, payload: Mapping[str, Any]) -> CallRecord:
     if values["arrived_at"] is None:
         raise ValueError("arrived_at: required")
     return CallRecord(**values)
+
+
+def voicemail_payload(row: Voicemail) -> dict[str, Any]:
+    return {
+        "hotline_id": row.hotline_id,
+        "caller": row.caller,
+        "recording_url": row.recording_url,
+        "duration_s": int(row.duration_s or 0),
+        "path": row.path or "",
+        "created_at": row.created_at.isoformat(),
+    }
+
+
+def voicemail_from_payload(call_sid: str, payload: Mapping[str, Any]) -> Voicemail:
+    """The row `voicemail_payload` was made from; ValueError names a field it cannot read."""
+    try:
+        created_at = datetime.fromisoformat(str(payload["created_at"]))
+    except (KeyError, ValueError):
+        raise ValueError(
+            f"created_at: not an ISO timestamp: {payload.get('created_at')!r}"
+        ) from None
+    duration = payload.get("duration_s", 0)
+    if not isinstance(duration, int):
+        raise ValueError(f"duration_s: a whole number expected, got {duration!r}")
+    return Voicemail(
+        call_sid=call_sid,
+        hotline_id=str(payload.get("hotline_id") or ""),
+        caller=str(payload.get("caller") or ""),
+        recording_url=str(payload.get("recording_url") or ""),
+        duration_s=duration,
+        path=str(payload.get("path") or ""),
+        created_at=created_at,
+    )

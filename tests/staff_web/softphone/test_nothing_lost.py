@@ -12,7 +12,7 @@ import asyncio
 import socket
 import sqlite3
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import (
 from hotline.appkeys import CLOCK, KEYS, MATCHING, REDIS, SESSIONMAKER
 from hotline.contexts import stream_writes
 from hotline.settings import Settings
+from queues import voicemails
 from queues.call_records import cdr
 from queues.call_records.router_events import RouterEventRow
 from queues.work_orders.intake import by_call_sid
@@ -360,3 +361,31 @@ async def test_a_locked_sqlite_database_delays_the_order_and_loses_nothing(
     assert saved["work_order"] == "GD-20261125-000001"
     assert await count(sessionmaker, WorkOrder) == 1
     await softphone.close()
+
+
+async def test_a_voicemail_and_its_call_end_wait_out_an_outage(
+    twilio: TwilioPoster,
+    app: web.Application,
+    sessionmaker: Maker,
+    outage: Outage,
+    clock: FakeClock,
+) -> None:
+    clock.now = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)  # Sunday 10:00: the 400 line is closed
+    walked = await walk(twilio, "4008000000", [], caller=CALLER)
+    params = {
+        **twilio.base_params(walked.call_sid, CALLER, "4008000000"),
+        "RecordingUrl": "https://api.twilio.com/recordings/RE1",
+        "RecordingDuration": "17",
+    }
+    outage.begin()
+    thanks = await twilio.post(walked.last.url("//Record/@action"), params)
+    assert (thanks.status, thanks.verbs()[-1]) == (200, "Hangup")
+    assert await caller_hangs_up(twilio, walked, "25") == 200
+    outage.end()
+    await drain(sink(app, "p1"))
+    async with sessionmaker() as session:
+        stored = await voicemails.recent(session)
+        record = await cdr.get(session, walked.call_sid)
+    assert [(v.call_sid, v.duration_s, v.path) for v in stored] == [(walked.call_sid, 17, "closed")]
+    assert record is not None
+    assert (record.ivr_outcome, record.duration_s, record.caller) == ("voicemail", 25, CALLER)
