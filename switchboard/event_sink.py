@@ -58,6 +58,7 @@ class SinkPolicy:
     backoff_first_s: float = 0.5
     backoff_max_s: float = 30.0
     trim_every_s: float = 10.0  # drop what every group has stored (switchboard/stream_trim.py)
+    keep_s: float = 600.0  # ...once older than this
 
 
 def default_consumer_name() -> str:
@@ -272,7 +273,7 @@ class EventSink:
             handled += await self.handle(await self._read_new(block_ms, stop))
             if self._monotonic() >= self._next_trim:
                 self._next_trim = self._monotonic() + self.policy.trim_every_s
-                await trim_stored(self.redis, self.stream)
+                await trim_stored(self.redis, self.stream, keep_s=self.policy.keep_s)
         except BaseException:
             self._own_pending = True  # what was read and not stored is ours to read again
             raise

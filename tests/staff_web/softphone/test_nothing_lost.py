@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from hotline.appkeys import CLOCK, KEYS, MATCHING, REDIS, SESSIONMAKER
+from hotline.appkeys import CALLS, CLOCK, KEYS, MATCHING, REDIS, SESSIONMAKER
 from hotline.contexts import stream_writes
 from hotline.settings import Settings
 from queues import voicemails
@@ -42,7 +42,14 @@ from routing.keys import Keys
 from routing.offer import OfferResult
 from routing.outbox import pending_writes
 from switchboard.event_sink import SQL_DOWN, EventSink, SinkPolicy
-from tests.app_fixtures import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL, FakeClock, TwilioPoster
+from tests.app_fixtures import (
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    PUBLIC_URL,
+    FakeClock,
+    TwilioPoster,
+    new_call_sid,
+)
 from tests.ivr.webhooks.walker import Walk, walk
 from tests.staff_web.softphone.conftest import SignIn
 
@@ -389,3 +396,45 @@ async def test_a_voicemail_and_its_call_end_wait_out_an_outage(
     assert [(v.call_sid, v.duration_s, v.path) for v in stored] == [(walked.call_sid, 17, "closed")]
     assert record is not None
     assert (record.ivr_outcome, record.duration_s, record.caller) == ("voicemail", 25, CALLER)
+
+
+async def test_a_wrap_up_before_the_order_reached_sql_is_saving_and_keeps_its_order(
+    signed: SignIn,
+    twilio: TwilioPoster,
+    app: web.Application,
+    sessionmaker: Maker,
+) -> None:
+    """The order is not in SQL yet (only the accept ran): the agent's own call answers 202
+    saving, never 404; a second form queues behind the first, and the last one wins."""
+    desk = await signed(AGENT)
+    await desk.call("POST", "/api/agent/ready")
+    softphone = await desk.socket()
+    walked = await walk(twilio, LINE, FAULT, caller=CALLER)
+    accepted = await app[MATCHING].router.accept(walked.call_sid, offer_token(walked))
+    assert accepted.result is OfferResult.ACCEPTED
+    await app[CALLS].update(walked.call_sid, answered_ms="1")
+    assert await leg(twilio, walked, "completed", CallDuration="20") == 200
+    first = WRAP_UP | {"call_sid": walked.call_sid, "department": ""}
+    status, answer = await desk.call("POST", "/api/agent/wrap-up", first)
+    assert (status, answer["state"]) == (202, "saving")
+    second = first | {"description": "整栋楼停电，已报修"}
+    status, answer = await desk.call("POST", "/api/agent/wrap-up", second)
+    assert (status, answer["state"]) == (202, "saving")
+    other = WRAP_UP | {"call_sid": new_call_sid()}
+    status, answer = await desk.call("POST", "/api/agent/wrap-up", other)
+    assert status == 404  # not a call of this agent: nothing is queued
+
+    await drain(sink(app, "p1"))
+    kinds = [await softphone.next("saved") for _ in range(3)]
+    assert [k.get("order", {}).get("description") for k in kinds] == [
+        None,
+        "整栋楼停电",
+        "整栋楼停电，已报修",
+    ]
+    async with sessionmaker() as session:
+        order = await by_call_sid(session, walked.call_sid)
+    assert order is not None
+    assert order.description == "整栋楼停电，已报修"
+    status, answer = await desk.call("POST", "/api/agent/wrap-up", second)
+    assert (status, answer["state"]) == (200, "saved")  # nothing queued any more: at once
+    await softphone.close()
