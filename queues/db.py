@@ -9,6 +9,7 @@ from typing import Any, cast
 from sqlalchemy import DateTime, MetaData, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -88,3 +89,12 @@ async def insert_once(session: AsyncSession, row: Base, key: str) -> bool:
     statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=[key])
     result = await session.execute(statement)
     return bool(getattr(result, "rowcount", 0))
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error` says the database cannot be reached or is locked, rather than that
+    the statement is wrong: the first is waited out (the write is queued), the second is not.
+    """
+    if isinstance(error, OperationalError | InterfaceError | OSError | TimeoutError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated

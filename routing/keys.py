@@ -134,7 +134,7 @@ class Keys:
         return f"{self._base}stats:{queue}"
 
     def events(self) -> str:
-        """Stream of queue_log-style events, trimmed to about 100,000 entries."""
+        """Stream of queue_log-style events (and queued SQL writes), trimmed once stored."""
         return f"{self._base}events"
 
 

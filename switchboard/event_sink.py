@@ -5,7 +5,9 @@ carries the deployment's prefix). Order of the two steps, per entry:
 1. one SQL transaction inserts the event row (its stream id unique) and updates the call's
    record; 2. XACK. A crash between them leaves the entry pending; whoever reads it again
 (this process on restart, or another one via XAUTOCLAIM once it has been idle long enough)
-finds the event row already there, changes nothing, and acknowledges it.
+finds the event row already there, changes nothing, and acknowledges it. The same holds
+for what an entry writes besides (a CONNECT's work order, a queued write of the outbox:
+switchboard/stream_writes.py): it is in that same transaction.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from queues.call_records.router_events import consume, set_aside
 from routing.events import RouterEvent
 from routing.keys import Keys
+from routing.outbox import is_outbox
+from switchboard.stream_trim import trim_stored
+from switchboard.stream_writes import Announce, StreamWrites, announce_all
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +57,8 @@ class SinkPolicy:
     max_attempts: int = 5  # an entry failing this often is set aside (kept with its error)
     backoff_first_s: float = 0.5
     backoff_max_s: float = 30.0
+    trim_every_s: float = 10.0  # drop what every group has stored (switchboard/stream_trim.py)
+    keep_s: float = 600.0  # ...once older than this
 
 
 def default_consumer_name() -> str:
@@ -89,6 +96,7 @@ class EventSink:
         consumer: str | None = None,
         policy: SinkPolicy | None = None,
         monotonic: Callable[[], float] | None = None,
+        writes: StreamWrites | None = None,
     ) -> None:
         self.redis = redis
         self.stream = keys.events()
@@ -96,10 +104,12 @@ class EventSink:
         self.clock = clock
         self.consumer = consumer or default_consumer_name()
         self.policy = policy or SinkPolicy()
+        self.writes = writes or StreamWrites()
         self._monotonic = monotonic or asyncio.get_running_loop().time
         self._attempts: dict[str, int] = {}
         self._own_pending = True  # re-read our own unacknowledged entries first
         self._next_claim = 0.0
+        self._next_trim = self._monotonic() + self.policy.trim_every_s
         self._group_ready = False
         self.stored = 0  # entries this consumer wrote to SQL (duplicates not counted)
         self.progress = asyncio.Condition()
@@ -149,10 +159,11 @@ class EventSink:
     async def _store(self, entry_id: str, fields: Mapping[str, str] | None) -> bool:
         """Write one entry; True when it may be acknowledged."""
         now = self.clock()
-        if fields is None:  # trimmed from the stream while pending: nothing left to write
+        if fields is None:  # trimmed while pending: only the outage cap does that (lib.lua)
+            log.error("event sink: entry %s was trimmed before it was stored", entry_id)
             return True
         try:
-            event = RouterEvent.from_entry(entry_id, fields)
+            event = None if is_outbox(fields) else RouterEvent.from_entry(entry_id, fields)
         except (KeyError, ValueError) as error:
             log.warning(
                 "event sink: entry %s set aside: %s",
@@ -163,11 +174,17 @@ class EventSink:
             async with self.sessionmaker() as session, session.begin():
                 await set_aside(session, entry_id, fields, f"unreadable: {error}", now=now)
             return True
+        call_sid = fields.get("call", "")
         try:
             async with self.sessionmaker() as session, session.begin():
-                if await consume(session, event, now=now):
-                    self.stored += 1
+                if event is None:
+                    announce = await self.writes.apply(session, entry_id, fields, now)
+                else:
+                    announce = await self.writes.before_event(session, event, now)
+                    if await consume(session, event, now=now):
+                        self.stored += 1
             self._attempts.pop(entry_id, None)
+            await announce_all([announce] if announce else [])
             return True
         except SQL_DOWN:
             raise
@@ -178,7 +195,7 @@ class EventSink:
                 "event sink: entry %s failed (attempt %d)",
                 entry_id,
                 attempts,
-                extra={"call_sid": event.call_id, "agent_id": event.agent_id},
+                extra={"call_sid": call_sid, "agent_id": fields.get("agent", "")},
             )
             if attempts < self.policy.max_attempts:
                 return False
@@ -191,6 +208,8 @@ class EventSink:
         """Write a whole batch in one transaction (one commit instead of one per event);
         False when any entry needs the one-by-one path (unreadable, or failing)."""
         now = self.clock()
+        if any(is_outbox(fields) for _, fields in entries):
+            return False  # rare, and each queued write stands alone
         try:
             events = [
                 RouterEvent.from_entry(entry_id, fields)
@@ -199,10 +218,14 @@ class EventSink:
             ]
         except (KeyError, ValueError):
             return False
+        announces: list[Announce] = []
         try:
             async with self.sessionmaker() as session, session.begin():
                 stored = 0
                 for event in events:
+                    announce = await self.writes.before_event(session, event, now)
+                    if announce is not None:
+                        announces.append(announce)
                     stored += bool(await consume(session, event, now=now))
         except SQL_DOWN:
             raise
@@ -210,6 +233,7 @@ class EventSink:
             log.warning("event sink: a batch of %d failed; storing one by one", len(entries))
             return False
         self.stored += stored
+        await announce_all(announces)
         return True
 
     async def handle(self, entries: Sequence[Entry]) -> int:
@@ -239,13 +263,20 @@ class EventSink:
         if not self._group_ready:
             await self.ensure_group()
         handled = 0
-        if self._own_pending:
-            self._own_pending = False
-            handled += await self.handle(await self._read("0", None))
-        if self._monotonic() >= self._next_claim:
-            self._next_claim = self._monotonic() + self.policy.claim_every_s
-            handled += await self.handle(await self.claim())
-        handled += await self.handle(await self._read_new(block_ms, stop))
+        try:
+            if self._own_pending:
+                self._own_pending = False
+                handled += await self.handle(await self._read("0", None))
+            if self._monotonic() >= self._next_claim:
+                self._next_claim = self._monotonic() + self.policy.claim_every_s
+                handled += await self.handle(await self.claim())
+            handled += await self.handle(await self._read_new(block_ms, stop))
+            if self._monotonic() >= self._next_trim:
+                self._next_trim = self._monotonic() + self.policy.trim_every_s
+                await trim_stored(self.redis, self.stream, keep_s=self.policy.keep_s)
+        except BaseException:
+            self._own_pending = True  # what was read and not stored is ours to read again
+            raise
         return handled
 
     async def _read_new(self, block_ms: int | None, stop: asyncio.Event | None) -> list[Entry]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 from aiohttp import web
 
-from hotline.appkeys import CALLS, CLOCK, MATCHING, SESSIONMAKER
+from hotline.appkeys import CALLS, CLOCK, KEYS, MATCHING, REDIS, SESSIONMAKER
 from ivr import twiml
 from ivr.menus.engine import start
 from ivr.webhooks.actions import answer_action
@@ -20,6 +21,10 @@ from ivr.webhooks.voice import xml
 from queues import voicemails
 from queues.call_records import cdr
 from queues.call_records.merge import record_call
+from queues.call_records.queued_end import end_payload, voicemail_payload
+from queues.db import database_unavailable
+from routing import outbox
+from routing.outbox import OutboxKind
 
 log = logging.getLogger(__name__)
 
@@ -58,16 +63,50 @@ async def status(request: web.Request) -> web.Response:
         ended_at=now,
         duration_s=params.call_duration,
     )
-    async with shared(request)[SESSIONMAKER]() as session, session.begin():
-        inserted = await record_call(session, record)
+    recorded = await _record_end(request, record)
     log.info(
         "ended status=%s outcome=%s recorded=%s",
         params.status,
         record.outcome,
-        inserted,
+        recorded,
         extra={"call_sid": params.call_sid},
     )
     return xml(twiml.empty())
+
+
+async def _record_end(request: web.Request, record: cdr.CallRecord) -> str:
+    """Merge the call-end facts into the record, or queue them while the database is
+    unavailable (the carrier sends this callback once): "created", "merged" or "queued"."""
+    try:
+        async with shared(request)[SESSIONMAKER]() as session, session.begin():
+            created = await record_call(session, record)
+        return "created" if created else "merged"
+    except Exception as error:
+        if not database_unavailable(error):
+            raise
+        log.warning(
+            "database unavailable (%r): call record queued",
+            error,
+            extra={"call_sid": record.call_sid},
+        )
+    await _queue(request, OutboxKind.CALLEND, record.call_sid, end_payload(record))
+    return "queued"
+
+
+async def _queue(
+    request: web.Request, kind: OutboxKind, call_sid: str, data: dict[str, Any]
+) -> None:
+    """Put a write the database could not take on the event stream, for the event sink."""
+    now = shared(request)[CLOCK]()
+    await outbox.put(
+        shared(request)[REDIS],
+        shared(request)[KEYS],
+        kind,
+        call_id=call_sid,
+        agent_id="",
+        at_ms=int(now.timestamp() * 1000),
+        data=data,
+    )
 
 
 async def voicemail(request: web.Request) -> web.Response:
@@ -86,8 +125,18 @@ async def voicemail(request: web.Request) -> web.Response:
             path=fields.get("path", ""),
             created_at=shared(request)[CLOCK](),
         )
-        async with shared(request)[SESSIONMAKER]() as session, session.begin():
-            await voicemails.save(session, row)
+        try:
+            async with shared(request)[SESSIONMAKER]() as session, session.begin():
+                await voicemails.save(session, row)
+        except Exception as error:
+            if not database_unavailable(error):
+                raise
+            await _queue(request, OutboxKind.VOICEMAIL, params.call_sid, voicemail_payload(row))
+            log.warning(
+                "database unavailable (%r): voicemail queued",
+                error,
+                extra={"call_sid": params.call_sid},
+            )
         log.info("left a voicemail of %ds", row.duration_s, extra={"call_sid": params.call_sid})
     return xml(twiml.say_then_hangup(ctx.voice, ctx.hotline.messages.goodbye))
 

@@ -121,6 +121,28 @@ async def set_aside(
     )
 
 
+async def record_queued_write(
+    session: AsyncSession, entry_id: str, fields: Mapping[str, str], *, now: datetime
+) -> bool:
+    """Record a queued write's entry (routing/outbox.py) before applying it in the same
+    transaction; False (nothing recorded) when it was applied before."""
+    raw_t = fields.get("t", "")
+    return await _insert_once(
+        session,
+        {
+            "stream_id": entry_id,
+            "name": fields.get("ev", "")[:24],
+            "at": at_ms(int(raw_t)) if raw_t.isdigit() else now,
+            "call_sid": fields.get("call", "")[:64],
+            "queue": "",
+            "agent_id": fields.get("agent", "")[:64],
+            "data": dict(fields),
+            "error": "",
+            "consumed_at": now,
+        },
+    )
+
+
 async def consumed(session: AsyncSession, call_sid: str) -> list[RouterEventRow]:
     """A call's consumed events in stream order (for the record's detail and for tests)."""
     query = select(RouterEventRow).where(RouterEventRow.call_sid == call_sid)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from queues.work_orders.categories import Category, check_sub_type
 from queues.work_orders.deadlines import DEFAULT_POLICY, Area, DeadlinePolicy
-from queues.work_orders.numbers import next_number
+from queues.work_orders.numbers import hold_counter, next_number
 from queues.work_orders.orders import Action, WorkOrder, WorkOrderDeadline, WorkOrderEvent
 from queues.work_orders.repeat_callers import find_repeat
 from queues.work_orders.status import Status
@@ -69,6 +69,13 @@ async def create_order(
         existing = await by_call_sid(session, new.call_sid)
         if existing is not None:
             return existing
+        # Duplicate callbacks for one call race to here. Hold the day's counter first, then
+        # look again: a duplicate waits for the first to commit and finds its order instead
+        # of taking a number it would not use (a gap in the day's numbers).
+        await hold_counter(session, now)
+        existing = await by_call_sid(session, new.call_sid)
+        if existing is not None:
+            return existing
     repeat = await find_repeat(session, new.caller, now, repeat_window)
     values = {
         "number": await next_number(session, now),
@@ -96,8 +103,7 @@ async def create_order(
         "created_at": now,
         "updated_at": now,
     }
-    # A racing transaction logging the same call wins the unique call_sid; we then return
-    # its order (our number is rolled back with nothing, or left as a gap if we commit).
+    # The unique call_sid stays the last guard (orders logged on another day's counter).
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = (
         insert(WorkOrder)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Integer, String, Table
 from sqlalchemy.dialects import postgresql, sqlite
@@ -38,6 +38,33 @@ def parse_number(number: str) -> tuple[date, int]:
     return day, int(match.group(2))
 
 
+def _counter_upsert(session: AsyncSession, now: datetime, *, first: int, step: int) -> Any:
+    """`INSERT (day, first) ON CONFLICT (day) DO UPDATE SET last = last + step RETURNING
+    last`: one statement that takes the day's row lock (the row is created when missing)."""
+    if now.tzinfo is None:
+        raise ValueError("naive datetime: pass a tz-aware timestamp")
+    day = now.astimezone(SHANGHAI).date()
+    table = cast(Table, WorkOrderCounter.__table__)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(table)
+        .values(day=f"{day:%Y%m%d}", last=first)
+        .on_conflict_do_update(index_elements=["day"], set_={"last": table.c.last + step})
+        .returning(table.c.last)
+    )
+
+
+async def hold_counter(session: AsyncSession, now: datetime) -> None:
+    """Lock `now`'s day counter for the caller's transaction without taking a number.
+
+    Whoever holds it is the only one taking a number that day until it commits; checking
+    "has this call an order already?" after holding it sees every committed order, so a
+    duplicate never takes a number it would then not use.
+    """
+    await session.execute(_counter_upsert(session, now, first=0, step=0))
+
+
 async def next_number(session: AsyncSession, now: datetime) -> str:
     """Take the next number of `now`'s day (Asia/Shanghai) in the caller's transaction.
 
@@ -46,17 +73,5 @@ async def next_number(session: AsyncSession, now: datetime) -> str:
     transactions can never read the same value (a `SELECT max(...) + 1` would); a rolled
     back transaction gives its number back, a committed one never repeats it.
     """
-    if now.tzinfo is None:
-        raise ValueError("naive datetime: pass a tz-aware timestamp")
-    day = now.astimezone(SHANGHAI).date()
-    table = cast(Table, WorkOrderCounter.__table__)
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(table)
-        .values(day=f"{day:%Y%m%d}", last=1)
-        .on_conflict_do_update(index_elements=["day"], set_={"last": table.c.last + 1})
-        .returning(table.c.last)
-    )
-    sequence = (await session.execute(statement)).scalar_one()
-    return format_number(day, sequence)
+    sequence = (await session.execute(_counter_upsert(session, now, first=1, step=1))).scalar_one()
+    return format_number(now.astimezone(SHANGHAI).date(), sequence)

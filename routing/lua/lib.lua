@@ -7,8 +7,10 @@ local LOGGED, PAUSED = {'m1', 'm2', 'm3', 'm4'}, {'b1', 'b2', 'b3', 'b4'}
 local FIRST = {'s1', 's2', 's3', 's4'}
 local STAFF_SAMPLE = 9  -- routing/router.py MAX_TRACE_SAMPLE + 1
 
+-- The event sink trims what it has stored (switchboard/stream_trim.py); this cap only bounds
+-- memory when the database is away for hours, so that entries wait for it instead of going.
 local function emit(ev, now, call, q, agent, ...)
-  redis.call('XADD', K.events(), 'MAXLEN', '~', '100000', '*', 'ev', ev, 't', int(now),
+  redis.call('XADD', K.events(), 'MAXLEN', '~', '2000000', '*', 'ev', ev, 't', int(now),
     'call', call or '', 'queue', q or '', 'agent', agent or '', ...)
 end
 

@@ -12,6 +12,7 @@ from yarl import URL
 
 from hotline.appkeys import AUTH_PAGES, SESSIONMAKER
 from queues import staff
+from queues.db import database_unavailable
 from staff_web.auth.context import auth_of, epoch_now
 from staff_web.auth.csrf import csrf_protect
 from staff_web.auth.identity import CURRENT_USER, Credential, CurrentUser
@@ -46,8 +47,18 @@ async def resolve_user(request: web.Request, *, accept_bearer: bool) -> CurrentU
     session = await store.get(token, now=epoch_now(request))
     if session is None:
         return None
-    async with request.config_dict[SESSIONMAKER]() as db:
-        user = await staff.by_id(db, session.user_id)
+    try:
+        async with request.config_dict[SESSIONMAKER]() as db:
+            user = await staff.by_id(db, session.user_id)
+    except Exception as error:
+        # The database is away, the session (in Redis) is not: a user this process has seen
+        # active keeps working, so an agent on a call can still save (queued) and see it.
+        user = auth.seen_users.get(session.user_id)
+        if user is None or not database_unavailable(error):
+            raise
+    else:
+        if user is not None:
+            auth.seen_users[user.id] = user
     if user is None or not user.active:
         await store.delete(token)  # switched off since: the session ends now
         return None

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from queues.staff import User
 from routing.keys import Keys
 from staff_web.auth.identity import CurrentUser
 from staff_web.auth.passwords import Passwords
@@ -50,6 +51,8 @@ class AuthServices:
     api_tokens: SessionStore
     limiter: LoginLimiter
     on_sign_out: SignOutHook
+    # Users this process last read active, by id: who a session is while the database is away.
+    seen_users: dict[int, User] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def create(

@@ -10,18 +10,23 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 
 from hotline.appkeys import (
     AGENT_EVENTS,
+    CALLS,
     CLOCK,
     DESK_PRESENCE,
+    KEYS,
     MATCHING,
     PHONE_TOKENS,
+    REDIS,
     SESSIONMAKER,
 )
+from queues.db import database_unavailable
 from queues.staff import Role
 from queues.work_orders.order_queries import MAX_PAGE, orders_of_agent
 from routing.presence import AgentState, PresenceChange
@@ -34,6 +39,7 @@ from staff_web.softphone.forms import (
     WrapUpRequest,
     invalid_response,
 )
+from staff_web.softphone.queued_wrap_up import must_queue, queue_wrap_up, saving_own_call
 from staff_web.softphone.voice_access import voice_token
 from staff_web.softphone.wrap_up import WrapUpRefused, save_wrap_up
 from staff_web.softphone.wrap_up_drafts import save_wrap_up_draft
@@ -188,29 +194,62 @@ async def call_details(request: web.Request) -> web.Response:
 async def wrap_up(request: web.Request) -> web.Response:
     """Save the after-call form on the call's work order (dispatching it when a department
     is given; its draft is done with), then, unless `ready` is false, make the agent ready
-    again if it is still in wrap-up. Answers `{"state": "saved", "order", "desk"}`."""
+    again if it is still in wrap-up.
+
+    200 `{"state": "saved", "order"}` when written; 202 `{"state": "saving"}` when queued
+    because the database is unavailable or the call's order is not in it yet (the agent
+    hears "saved" when it is applied); `desk` is the agent's state either way."""
     user = signed_in(request)
     agent_id = own_agent(user)
+    app = request.config_dict
+    now = app[CLOCK]()
     try:
-        form = WrapUpRequest.parse(await read_json(request))
-        saved = await save_wrap_up(
-            request.config_dict[SESSIONMAKER],
-            form,
-            agent_id=agent_id,
-            actor=user.username,
-            now=request.config_dict[CLOCK](),
-        )
+        body = await read_json(request)
+        form = WrapUpRequest.parse(body)
+        answer = await _save_or_queue(request, body, form, agent_id, user.username, now)
     except FormInvalid as error:
         return invalid_response(error)
     except WrapUpRefused as refused:
         return web.json_response({"error": refused.reason}, status=refused.status)
-    snapshot = await snapshot_of(request.config_dict, agent_id)
+    snapshot = await snapshot_of(app, agent_id)
     if form.ready and snapshot is not None and snapshot.state is AgentState.WRAP_UP:
-        await request.config_dict[MATCHING].agent_ready(agent_id)
-        log.info("wrap-up saved: ready", extra={"call_sid": form.call_sid, "agent_id": agent_id})
-    desk = await _announce(request, agent_id)
-    answer = {"state": "saved", "order": saved, "desk": desk}
-    return web.json_response(answer, headers=NO_STORE)
+        await app[MATCHING].agent_ready(agent_id)
+        log.info(
+            "wrap-up %s: ready",
+            answer["state"],
+            extra={"call_sid": form.call_sid, "agent_id": agent_id},
+        )
+    answer["desk"] = await _announce(request, agent_id)
+    status = 200 if answer["state"] == "saved" else 202
+    return web.json_response(answer, status=status, headers=NO_STORE)
+
+
+async def _save_or_queue(
+    request: web.Request, body: Any, form: WrapUpRequest, agent_id: str, actor: str, now: datetime
+) -> dict[str, Any]:
+    app = request.config_dict
+    calls = app[CALLS]
+    if not await must_queue(calls, form.call_sid):
+        try:
+            order = await save_wrap_up(
+                app[SESSIONMAKER], form, agent_id=agent_id, actor=actor, now=now
+            )
+            return {"state": "saved", "call_sid": form.call_sid, "order": order}
+        except WrapUpRefused as refused:
+            if refused.status != 404 or not await saving_own_call(calls, form.call_sid, agent_id):
+                raise
+        except Exception as error:
+            if not database_unavailable(error):
+                raise
+            log.warning(
+                "database unavailable (%r)",
+                error,
+                extra={"call_sid": form.call_sid, "agent_id": agent_id},
+            )
+    await queue_wrap_up(
+        app[REDIS], app[KEYS], calls, body, form, agent_id=agent_id, actor=actor, now=now
+    )
+    return {"state": "saving", "call_sid": form.call_sid}
 
 
 async def phone_token(request: web.Request) -> web.Response:

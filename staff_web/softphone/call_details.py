@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import ChainMapProxy
 
 from hotline.appkeys import CALLS, CONFIGS, SESSIONMAKER
+from queues.db import database_unavailable
 from queues.work_orders.drafts import wrap_up_pending
 from queues.work_orders.order_queries import open_orders_of_caller
 from queues.work_orders.orders import WorkOrder
@@ -63,9 +64,15 @@ async def describe_call(app: ChainMapProxy, call_sid: str) -> dict[str, Any] | N
     queue = state.get("queue", "")
     spec = loaded.config.queues.get(queue)
     hotline = loaded.hotlines.get(facts.hotline_id)
-    async with app[SESSIONMAKER]() as session:
-        orders = await open_orders_of_caller(session, facts.caller)
+    try:
+        async with app[SESSIONMAKER]() as session:
+            orders = await open_orders_of_caller(session, facts.caller)
+    except Exception as error:
+        if not database_unavailable(error):
+            raise
+        orders = []  # the call is still shown; its caller's history is back with the database
     open_orders = [order_summary(o) for o in orders if o.call_sid != call_sid]
+    work_order = state.get("work_order", "")
     return {
         "call_sid": call_sid,
         "caller": facts.caller,
@@ -83,7 +90,9 @@ async def describe_call(app: ChainMapProxy, call_sid: str) -> dict[str, Any] | N
         "offered_ms": _int(state.get("offered_ms")),
         "ring_timeout_s": _int(state.get("ring_s")),
         "answered_ms": _int(state.get("answered_ms")),
-        "work_order": state.get("work_order", ""),
+        "work_order": work_order,
+        # An answered call's order is "saving" until SQL has it (then its number is known).
+        "state": "saved" if work_order else ("saving" if state.get("answered_ms") else ""),
         "open_orders": open_orders[:MAX_OPEN_ORDERS],
         "open_orders_total": len(open_orders),
     }

@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import ChainMapProxy
 
 from hotline.appkeys import CONFIGS, MATCHING, SESSIONMAKER
+from queues.db import database_unavailable
 from queues.work_orders.order_queries import orders_of_agent
 from routing.presence import AgentSnapshot, AgentState
 from staff_web.softphone.call_details import describe_call, own_order_summary
@@ -66,9 +67,14 @@ async def desk_state(app: ChainMapProxy, agent_id: str) -> dict[str, Any]:
         state["call"] = details | {"phase": phase}
     elif snapshot.state is AgentState.WRAP_UP:
         state["wrap_until_ms"] = snapshot.wrap_until_ms
-        async with app[SESSIONMAKER]() as session:
-            latest = await orders_of_agent(session, agent_id, limit=1)
+        try:
+            async with app[SESSIONMAKER]() as session:
+                latest = await orders_of_agent(session, agent_id, limit=1)
+        except Exception as error:
+            if not database_unavailable(error):
+                raise
+            latest = None  # the desk still works; the order shows once the database is back
         # The call just ended is the agent's newest order: the router forgets the call id.
-        order = own_order_summary(latest.items[0]) if latest.items else None
+        order = own_order_summary(latest.items[0]) if latest and latest.items else None
         state["wrap_up"] = {"until_ms": snapshot.wrap_until_ms, "order": order}
     return state

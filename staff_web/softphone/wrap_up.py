@@ -54,41 +54,54 @@ async def save_wrap_up(
     """Update (and maybe dispatch) the agent's own order for `form.call_sid`; the order as
     saved. FormInvalid for field problems, WrapUpRefused for the rest."""
     async with sessionmaker() as session, session.begin():
-        order = await by_call_sid(session, form.call_sid)
-        if order is None:
-            raise WrapUpRefused(404, "call_sid: no work order for this call")
-        if order.agent_id != agent_id:
-            raise WrapUpRefused(403, "not your call or work order")
-        if order.status is Status.CLOSED:
-            raise FormInvalid({"call_sid": f"work order {order.number} is closed"})
-        needs_dispatch = _dispatch_needed(order.status, form.department, order.department)
-        details = Details(
-            category=form.category,
-            sub_type=form.sub_type,
-            area=form.area,
-            address=form.address,
-            description=form.description,
-        )
-        try:
-            await update_details(session, order, details, actor=actor, now=now)
-            if needs_dispatch:
-                await dispatch(session, order, form.department, actor=actor, now=now)
-            await clear_draft(session, order)
-        except StaleStatus as error:
-            raise WrapUpRefused(409, str(error)) from None
-        except ValueError as error:
-            raise FormInvalid(_field_error(str(error))) from None
-        saved = await get_order(session, order.id)
-        if saved is not None:
-            await session.refresh(saved)
-        summary = own_order_summary(saved or order)
+        summary = await apply_wrap_up(session, form, agent_id=agent_id, actor=actor, now=now)
     log.info(
         "wrap-up saved on %s%s",
         summary["number"],
-        f", dispatched to {form.department}" if needs_dispatch else "",
+        f", dispatched to {form.department}" if summary["department"] else "",
         extra={"call_sid": form.call_sid, "agent_id": agent_id},
     )
     return summary
+
+
+async def apply_wrap_up(
+    session: AsyncSession,
+    form: WrapUpRequest,
+    *,
+    agent_id: str,
+    actor: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """`save_wrap_up` in the caller's transaction (a queued form is applied in the event
+    sink's). Flushes, never commits."""
+    order = await by_call_sid(session, form.call_sid)
+    if order is None:
+        raise WrapUpRefused(404, "call_sid: no work order for this call")
+    if order.agent_id != agent_id:
+        raise WrapUpRefused(403, "not your call or work order")
+    if order.status is Status.CLOSED:
+        raise FormInvalid({"call_sid": f"work order {order.number} is closed"})
+    needs_dispatch = _dispatch_needed(order.status, form.department, order.department)
+    details = Details(
+        category=form.category,
+        sub_type=form.sub_type,
+        area=form.area,
+        address=form.address,
+        description=form.description,
+    )
+    try:
+        await update_details(session, order, details, actor=actor, now=now)
+        if needs_dispatch:
+            await dispatch(session, order, form.department, actor=actor, now=now)
+        await clear_draft(session, order)
+    except StaleStatus as error:
+        raise WrapUpRefused(409, str(error)) from None
+    except ValueError as error:
+        raise FormInvalid(_field_error(str(error))) from None
+    saved = await get_order(session, order.id)
+    if saved is not None:
+        await session.refresh(saved)
+    return own_order_summary(saved or order)
 
 
 def _field_error(message: str) -> dict[str, str]:

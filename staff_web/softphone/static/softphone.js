@@ -19,7 +19,7 @@
       hangup: "挂断", wrapUp: "话后处理", category: "类别", subType: "子类", area: "区域",
       address: "地址", description: "描述", department: "派单部门", save: "保存并示闲", myOrders: "我的工单",
       number: "工单号", created: "创建时间", more: "更多", total: "共 {n} 条", seconds: "{n} 秒",
-      readonly: "只读查看", saved: "已保存工单 {n}", missed: "未接来电（{why}）",
+      readonly: "只读查看", saved: "已保存工单 {n}", savedDone: "已保存", missed: "未接来电（{why}）",
       st_offline: "离线", st_ready: "空闲", st_reserved: "振铃中", st_busy: "通话中", st_wrap_up: "话后处理",
       st_break: "示忙", no_answer: "未接听过多", absent: "页面已关闭或断线", notInConfig: "坐席不在当前配置中",
       lost: "实时连接中断，正在重连…", phoneLost: "话机连接中断，正在重连…", choose: "—",
@@ -38,7 +38,7 @@
       hangup: "Hang up", wrapUp: "Wrap-up", category: "Category", subType: "Sub-type", area: "Area",
       address: "Address", description: "Description", department: "Dispatch to", save: "Save and get ready",
       myOrders: "My work orders", number: "Number", created: "Created", more: "More", total: "{n} in all",
-      seconds: "{n} s", readonly: "read-only", saved: "Work order {n} saved", missed: "Missed call ({why})",
+      seconds: "{n} s", readonly: "read-only", saved: "Work order {n} saved", savedDone: "Saved", missed: "Missed call ({why})",
       st_offline: "Offline", st_ready: "Ready", st_reserved: "Ringing", st_busy: "On a call",
       st_wrap_up: "Wrap-up", st_break: "On break", no_answer: "too many missed calls",
       absent: "desk closed or cut off",
@@ -177,8 +177,8 @@
         flushDraft();  // the form hides while it rings: what was typed goes to its order now
         render();
         break;
-      case "saved":  // a save the server had queued (202) reached the database
-        savedOrder(message.call_sid, message.work_order);
+      case "saved":  // a write the server had queued (202) reached the database
+        showSaveState({ ...message, state: "saved" });
         break;
       case "connected":
         desk.connected = connectedCall(message.call_sid, { work_order: message.work_order });
@@ -491,7 +491,7 @@
   function savedOrder(callSid, number) {
     delete desk.saving[callSid];
     localStorage.removeItem(draftKey(callSid));
-    say(t("saved", { n: number || "" }));
+    say(number ? t("saved", { n: number }) : t("savedDone"));
     loadOrders(true);
   }
   async function saveWrapUp(event) {
@@ -529,6 +529,23 @@
       const input = $("wrapup-form").elements.namedItem(field);
       if (input && input.setAttribute) input.setAttribute("aria-invalid", "true");
     }
+  }
+
+  // ---- saving… / saved: a write the database takes later -------------------------------
+  // `update`: {state: "saving" | "saved", call_sid, work_order?, order?} from the wrap-up
+  // answer or the "saved" socket message.
+  function showSaveState(update) {
+    if (update.state === "saving") { say(t("saving")); return; }
+    const number = update.work_order || (update.order && update.order.number) || "";
+    if (number && desk.connected && desk.connected.call_sid === update.call_sid) desk.connected.work_order = number;
+    if (update.order && desk.wrap && desk.wrap.call_sid === update.call_sid) desk.wrap.order = update.order;
+    if (update.order || update.call_sid in desk.saving) {
+      savedOrder(update.call_sid, number);  // a queued wrap-up form: its draft is done with
+    } else {
+      say(number ? t("saved", { n: number }) : t("savedDone"));  // the order itself reached SQL
+      loadOrders(true);
+    }
+    render();
   }
 
   // ---- work orders --------------------------------------------------------------------
@@ -615,7 +632,7 @@
       $("call-vip").textContent = call.vip || "—";
       $("call-queue").textContent = queueName(call.queue_name) || call.queue || "—";
       $("call-path").textContent = call.path || "—";
-      $("call-work-order").textContent = call.work_order || "";
+      $("call-work-order").textContent = call.work_order || t("saving");
     }
     alertOffer(ringing && !readonly);
     if (wrapping) {

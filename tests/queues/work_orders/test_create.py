@@ -171,3 +171,24 @@ async def test_the_counter_survives_the_race_that_breaks_read_then_write(
         assert len(set(numbers)) < len(numbers)  # the race is real: numbers repeat
     else:
         assert sorted(numbers) == [f"GD-20261127-{n:06d}" for n in range(2, 10)]
+
+
+async def test_concurrent_duplicates_for_one_call_leave_no_gap_in_numbers(
+    sessionmaker: Maker,
+) -> None:
+    """Duplicate `answered` callbacks race to log the same call: one takes a number, the
+    others find its order, and the next call gets the very next number."""
+    barrier = asyncio.Barrier(6)
+
+    async def one() -> str:
+        async with sessionmaker.begin() as session:
+            await barrier.wait()  # all start before any has committed
+            return (await make(session, call_sid="CA-dup")).number
+
+    numbers = await asyncio.gather(*(one() for _ in range(6)))
+    assert set(numbers) == {"GD-20261127-000001"}
+    async with sessionmaker.begin() as session:
+        assert (await make(session, call_sid="CA-next")).number == "GD-20261127-000002"
+    async with sessionmaker() as session:
+        last = (await session.execute(select(WorkOrderCounter.last))).scalar_one()
+    assert last == 2
