@@ -42,8 +42,10 @@ from routing.connection import connection_pool_options
 from routing.router import Router
 from staff_web.softphone.fanout import AgentEventHub
 from switchboard.agent_events import AgentEvents
+from switchboard.answering import AppScope
 from switchboard.bridge import Bridge
 from switchboard.event_sink import EventSink, SinkPolicy
+from switchboard.lease_checks import settle_lapsed
 from switchboard.matching import Matching
 
 log = logging.getLogger(__name__)
@@ -180,7 +182,10 @@ async def router_ctx(app: web.Application) -> AsyncIterator[None]:
     router = Router(app[REDIS], app[KEYS], clock=lambda: int(clock().timestamp() * 1000))
     events = AgentEvents(app[REDIS], app[KEYS])
     bridge = Bridge(app[CALLS], app[CONFIGS], app[WEBHOOK_URLS], events, app.get(CARRIER))
-    matching = Matching(router, app[CONFIGS], bridge)
+    scope = AppScope(app)
+    matching = Matching(
+        router, app[CONFIGS], bridge, settle_lapsed=lambda lapsed: settle_lapsed(scope, lapsed)
+    )
     await matching.ensure_rules(await app[CONFIGS].current())
     app[AGENT_EVENTS] = events
     app[BRIDGE] = bridge

@@ -4,13 +4,14 @@ Redis (path, queue, category, wait, decision trace) and the config's caller prof
 from __future__ import annotations
 
 import json
-from typing import Any
-
-from aiohttp import web
+from typing import TYPE_CHECKING, Any
 
 from hotline.appkeys import CALLS, CLOCK, CONFIGS, SESSIONMAKER
 from queues.work_orders.categories import category_for_menu, sub_type_for_menu
 from queues.work_orders.intake import NewWorkOrder, create_order
+
+if TYPE_CHECKING:  # a webhook's request, or the app's resources outside one
+    from switchboard.answering import Scope
 
 
 def _trace(raw: str) -> dict[str, Any] | None:
@@ -21,7 +22,7 @@ def _trace(raw: str) -> dict[str, Any] | None:
     return parsed if isinstance(parsed, dict) else None
 
 
-async def log_work_order(request: web.Request, call_sid: str) -> str:
+async def log_work_order(request: Scope, call_sid: str) -> str:
     """Create the call's work order once (a retried callback gets the same number)."""
     calls = request.config_dict[CALLS]
     facts, state = await calls.facts(call_sid)
