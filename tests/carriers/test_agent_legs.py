@@ -25,7 +25,8 @@ DIAL = twiml(
 
 
 class HeldPhone:
-    """A phone that rings until the test lets it answer, and talks until it lets it go."""
+    """A phone that rings until the test lets it answer (or the ring is withdrawn), and
+    talks until the test lets it go: on an instant carrier, time stands still meanwhile."""
 
     def __init__(self) -> None:
         self.ringing = asyncio.Event()
@@ -37,8 +38,16 @@ class HeldPhone:
 
     async def ring(self, leg: DialLeg) -> None:
         self.ringing.set()
-        await self.pick_up.wait()
-        if self.answer:
+        waits = {
+            asyncio.ensure_future(self.pick_up.wait()),
+            asyncio.ensure_future(leg.changed.wait()),
+        }
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
+        if self.answer and self.pick_up.is_set():
             leg.answer()
 
     async def connected(self, leg: DialLeg) -> None:
