@@ -69,10 +69,11 @@ async def agent_status(request: web.Request) -> web.Response:
     call_sid, agent_id, token = _offer_query(request)
     events = shared(request)[AGENT_EVENTS]
     status = params.status
-    if status in {CallStatus.INITIATED, CallStatus.RINGING}:
-        # The leg's own CallSid: what the carrier is asked about if no answer comes.
+    if status in {CallStatus.INITIATED, CallStatus.RINGING, CallStatus.IN_PROGRESS}:
+        # The leg's own CallSid: what the carrier is asked about if no answer comes, or
+        # whether a late one is still bridged.
         await shared(request)[BRIDGE].note_leg(call_sid, token, params.call_sid)
-    elif status is CallStatus.IN_PROGRESS:
+    if status is CallStatus.IN_PROGRESS:
         await take_answer(request, call_sid, agent_id, token)
     elif status is CallStatus.COMPLETED:
         outcome = await _complete(request, call_sid, agent_id, token, params.call_sid)

@@ -86,7 +86,7 @@ class Bridge:
 
     async def note_leg(self, call_id: str, token: int, leg_sid: str) -> None:
         """The carrier named the leg ringing the agent for the offer `token`."""
-        await self._calls.update(call_id, leg_sid=leg_sid, leg_token=str(token))
+        await self._calls.update(call_id, **{f"leg_{token}": leg_sid})
 
     async def agent_leg(self, call_id: str, agent_id: str, token: int) -> CallLeg | None:
         """The agent's leg of the offer `token` as the carrier shows it now (by the CallSid
@@ -95,8 +95,7 @@ class Bridge:
         if self._carrier is None:
             raise CarrierError(call_id, "no carrier driver to ask")
         _, state = await self._calls.facts(call_id)
-        leg_sid = state.get("leg_sid", "") if state.get("leg_token") == str(token) else ""
-        return await self._carrier.agent_leg(call_id, agent_id, leg_sid)
+        return await self._carrier.agent_leg(call_id, agent_id, state.get(f"leg_{token}", ""))
 
     async def cancel_leg(self, call_id: str, leg: CallLeg) -> None:
         """Stop the leg ringing (a leg already answered is left alone by the carrier)."""
