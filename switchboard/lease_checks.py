@@ -14,10 +14,6 @@ from switchboard.answering import AppScope, take_answer
 
 log = logging.getLogger(__name__)
 
-#: How long a lapsed offer waits before it is asked about again (the carrier did not
-#: answer, or the leg still rang and was withdrawn).
-RECHECK_S = 5
-
 # An unanswered leg's end, as the cause the agent's back-off is chosen by. A canceled leg
 # was stopped by the caller hanging up or by us: never the agent's miss.
 LEG_CAUSES = {
@@ -50,13 +46,9 @@ async def settle_lapsed(scope: AppScope, lapsed: LapsedOffer) -> None:
             await matching.deliver(outcome.offers)
         return
     if leg is not None and leg.ringing:
-        # Still ringing past its time: withdraw it. The Dial's end (canceled) or the next
-        # check releases the offer, or a last-moment answer is taken as any other.
-        log.warning("lapsed offer still rings: withdrawn", extra=extra)
-        try:
-            await bridge.cancel_leg(call_sid, leg)
-        except CarrierError as error:
-            log.warning("ringing leg not withdrawn: %s", error, extra=extra)
+        # Rung late (the Leave path dials on the next wait segment): the Dial's own timeout
+        # ends it and its end releases the offer; if that is lost too, the next check does.
+        log.info("lapsed offer still rings: asked again later", extra=extra)
         return
     cause = LEG_CAUSES.get(leg.status, ReleaseCause.LAPSED) if leg else ReleaseCause.LAPSED
     outcome = await matching.router.release(call_sid, token, cause)

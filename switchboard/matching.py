@@ -162,7 +162,12 @@ class Matching:
                     await task
 
     def _start_settling(self, offer: LapsedOffer) -> None:
-        task = asyncio.create_task(self._settle(offer), name=f"lapsed offer {offer.call_id}")
+        """Settle `offer` beside the loop, unless an earlier check of its call is still
+        waiting for the carrier."""
+        name = f"lapsed offer {offer.call_id}"
+        if any(task.get_name() == name for task in self._settling):
+            return
+        task = asyncio.create_task(self._settle(offer), name=name)
         self._settling.add(task)
         task.add_done_callback(self._settling.discard)
 

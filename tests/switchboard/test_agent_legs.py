@@ -15,14 +15,17 @@ import redis.asyncio as aioredis
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from carriers.driver import CallLeg, LegStatus
+from carriers.driver import CallLeg, CarrierError, LegStatus
 from hotline.app import create_app
 from hotline.appkeys import MATCHING
 from hotline.settings import Settings
 from queues.call_records import cdr
 from queues.work_orders.intake import by_call_sid
 from routing.keys import Keys
+from routing.offer import LapsedOffer
 from routing.presence import AgentState, PresenceChange
+from switchboard.answering import AppScope
+from switchboard.lease_checks import settle_lapsed
 from tests.app_fixtures import FakeClock, TwilioPoster
 from tests.ivr.webhooks.walker import Walk, walk
 
@@ -41,12 +44,15 @@ class LegCarrier:
     canceled: list[str] = field(default_factory=list)
     asked: list[tuple[str, str, str]] = field(default_factory=list)
     answered_first: bool = False  # the agent picks up before a cancel reaches the leg
+    unreachable: bool = False
 
     async def update_call(self, call_sid: str, twiml: str) -> None:
         self.updates.append(call_sid)
 
     async def agent_leg(self, call_sid: str, identity: str, leg_sid: str = "") -> CallLeg | None:
         self.asked.append((call_sid, identity, leg_sid))
+        if self.unreachable:
+            raise CarrierError(call_sid, "no answer from Twilio in 10 s")
         return self.legs.get(leg_sid) if leg_sid else None
 
     async def cancel_leg(self, leg_sid: str) -> None:
@@ -311,3 +317,45 @@ async def test_a_caller_who_hangs_up_while_it_rings_is_an_abandon(
         record = await cdr.get(session, call_sid)
     assert record is not None
     assert record.outcome == "abandoned"
+
+
+@pytest.mark.parametrize(
+    ("leg", "after"),
+    [
+        (None, "offered again at once"),  # the carrier never rang anyone
+        (LegStatus.NO_ANSWER, "back-off"),  # the Dial's end was lost
+        (LegStatus.RINGING, "unchanged"),  # rung late; its own timeout will end it
+        ("unreachable", "unchanged"),  # asked again at the next check
+    ],
+)
+async def test_a_lapsed_offer_is_settled_by_what_the_carrier_says(
+    twilio: TwilioPoster,
+    app: web.Application,
+    carrier: LegCarrier,
+    leg: LegStatus | str | None,
+    after: str,
+) -> None:
+    ringing = await ring_a1005(twilio, app, carrier, "CA" + "3" * 32)
+    router = app[MATCHING].router
+    before = await router.agent("a1005")
+    assert before is not None
+    if leg is None:
+        carrier.legs.clear()
+    elif leg == "unreachable":
+        carrier.unreachable = True
+    else:
+        carrier.legs[ringing.leg_sid] = CallLeg(ringing.leg_sid, LegStatus(leg))
+    call_sid = ringing.walked.call_sid
+    await settle_lapsed(AppScope(app), LapsedOffer(call_sid, "a1005", before.token))
+    now = await router.agent("a1005")
+    assert now is not None
+    if after == "offered again at once":
+        assert (now.state, now.call_id) == (AgentState.RESERVED, call_sid)
+        assert now.token > before.token
+        assert carrier.updates == [call_sid]  # rung again through the carrier
+    elif after == "back-off":
+        assert (now.state, now.call_id, now.no_answer) == (AgentState.READY, "", 1)
+        assert now.in_back_off(router.clock())
+    else:
+        assert (now.state, now.call_id, now.token) == (AgentState.RESERVED, call_sid, before.token)
+        assert carrier.updates == []
