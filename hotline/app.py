@@ -19,7 +19,9 @@ from hotline.appkeys import (
     DIAL_PAD,
     KEYS,
     LOCAL_CARRIER,
+    LOOPS,
     MATCHING,
+    PHONE_TOKENS,
     REDIS,
     SESSIONMAKER,
     SETTINGS,
@@ -27,17 +29,21 @@ from hotline.appkeys import (
     WEBHOOK_URLS,
     Clock,
 )
+from hotline.background import LoopHealth
 from hotline.contexts import (
     config_ctx,
     database_ctx,
     demo_users_ctx,
+    desk_presence_ctx,
     event_sink_ctx,
     local_carrier_ctx,
+    published_config_ctx,
     redis_ctx,
     router_ctx,
     softphone_ctx,
     twilio_driver_ctx,
 )
+from hotline.health import health
 from hotline.settings import CarrierKind, Settings
 from ivr.webhook_urls import WebhookUrls
 from ivr.webhooks.routes import create_webhooks_app
@@ -49,6 +55,7 @@ from staff_web.auth.login_pages import create_auth_app
 from staff_web.auth.token_api import create_api_app
 from staff_web.softphone.agent_api import add_agent_api_routes
 from staff_web.softphone.page import create_softphone_app
+from staff_web.softphone.phone_access import PhoneTokens
 from staff_web.supervisor.desk_api import add_supervisor_api_routes
 from staff_web.supervisor.desk_pages import create_desk_app
 from switchboard.agent_legs import add_agent_leg_routes
@@ -74,11 +81,6 @@ async def index(request: web.Request) -> web.Response:
     return web.json_response({"service": "hotline", "status": "ok"})
 
 
-async def health(request: web.Request) -> web.Response:
-    await request.app[REDIS].ping()
-    return web.json_response({"status": "ok"})
-
-
 def create_app(
     settings: Settings,
     *,
@@ -95,6 +97,7 @@ def create_app(
     app[SETTINGS] = settings
     app[CLOCK] = clock or utc_now
     app[KEYS] = Keys(settings.redis_prefix)
+    app[LOOPS] = LoopHealth()
     app[VALIDATOR] = RequestValidator(settings.twilio_auth_token)
     if redis is not None:
         app[REDIS] = redis
@@ -111,7 +114,8 @@ def create_app(
     app.cleanup_ctx.extend([redis_ctx, database_ctx, config_ctx])
     if carrier is None and settings.carrier is CarrierKind.TWILIO:
         app.cleanup_ctx.append(twilio_driver_ctx)
-    app.cleanup_ctx.extend([router_ctx, auth_context(on_sign_out=free_agent), softphone_ctx])
+    app.cleanup_ctx.extend([router_ctx, published_config_ctx])
+    app.cleanup_ctx.extend([auth_context(on_sign_out=free_agent), softphone_ctx, desk_presence_ctx])
     if settings.event_sink:
         app.cleanup_ctx.append(event_sink_ctx)
     if settings.demo_users:
@@ -141,7 +145,12 @@ def create_app(
         app.cleanup_ctx.append(local_carrier_ctx)
         if carrier is None:
             app[CARRIER] = LocalDriver(local)
-        dial_pad = create_carrier_app(local, numbers=lambda: dial_pad_numbers(app))
+        # Only the signed-in agent registers its phone (a token from /api/agent/phone-token).
+        phones = PhoneTokens(settings.twilio_auth_token, app[CLOCK])
+        app[PHONE_TOKENS] = phones
+        dial_pad = create_carrier_app(
+            local, numbers=lambda: dial_pad_numbers(app), verify_agent=phones.verify
+        )
         app.add_subapp("/carrier/", dial_pad)
         app[DIAL_PAD] = dial_pad
     app.router.add_get("/", index, name="index")

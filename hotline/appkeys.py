@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from twilio.request_validator import RequestValidator
 
 from carriers.driver import CarrierDriver
+from hotline.background import LoopHealth
 from hotline.demo_users import DemoUser
 from hotline.settings import Settings
 from ivr.calls import CallState
@@ -19,7 +20,9 @@ from ivr.webhook_urls import WebhookUrls
 from local_carrier import LocalCarrier
 from routing.keys import Keys
 from staff_web.auth.services import AuthServices
+from staff_web.softphone.desk_presence import DeskPresence
 from staff_web.softphone.fanout import AgentEventHub
+from staff_web.softphone.phone_access import PhoneTokens
 from switchboard.agent_events import AgentEvents
 from switchboard.bridge import Bridge
 from switchboard.matching import Matching
@@ -38,6 +41,7 @@ LOCAL_CARRIER = web.AppKey("local_carrier", LocalCarrier)
 DIAL_PAD = web.AppKey("dial_pad", web.Application)
 WEBHOOK_URLS = web.AppKey("webhook_urls", WebhookUrls)
 CARRIER = web.AppKey[CarrierDriver]("carrier")  # updates live calls (a carrier driver)
+LOOPS = web.AppKey("loops", LoopHealth)  # the background loops, for /healthz
 
 # Routing: agent notifications, the bridge to agents, and the router at work.
 AGENT_EVENTS = web.AppKey("agent_events", AgentEvents)
@@ -52,3 +56,7 @@ DEMO_USERS = web.AppKey("demo_users", list[DemoUser])
 
 # The softphone (staff_web/softphone): each process's fan-out of agent events to its sockets.
 AGENT_EVENT_HUB = web.AppKey("agent_event_hub", AgentEventHub)
+# ...and which agents' desks are open, across processes (absent agents go on break).
+DESK_PRESENCE = web.AppKey("desk_presence", DeskPresence)
+# Who may register an agent's embedded phone on the local carrier (embedded mode only).
+PHONE_TOKENS = web.AppKey("phone_tokens", PhoneTokens)

@@ -7,6 +7,7 @@ import asyncio
 import gc
 import logging
 import os
+import socket
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from hotline.demo_users import demo_users_banner
 from hotline.log_lines import configure_logging
 from hotline.settings import Settings, SettingsError
 from hotline.user_command import add_user_parser
+from hotline.which_database import NoDatabase, say_database
 from ivr.menus.loading import ConfigError, config_to_yaml, load_config_file
 from ivr.menus.published import ConfigRegistry
 from ivr.menus.publishing import publish_config, published_config, roll_back
@@ -42,10 +44,16 @@ def _print_problems(error: ConfigError) -> None:
 
 
 async def _with_store(
-    settings: Settings, work: Callable[[Sessionmaker, ConfigRegistry | None], Awaitable[T]]
+    settings: Settings,
+    work: Callable[[Sessionmaker, ConfigRegistry | None], Awaitable[T]],
+    *,
+    creating: bool = False,
 ) -> T:
     """Run `work` on a migrated database and, when a real Redis is configured, a registry
-    whose announcements running servers see at once."""
+    whose announcements running servers see at once (an embedded server finds the new
+    version in the database within HOTLINE_CONFIG_POLL_S). The database is named first;
+    a missing SQLite file is created only when `creating`, else `NoDatabase`."""
+    say_database(settings, creating=creating)
     engine = create_engine(settings.database_url)
     client = connect_redis(settings.redis_url) if settings.redis_url else None
     try:
@@ -61,7 +69,24 @@ async def _with_store(
         await engine.dispose()
 
 
+def bind_listener(host: str, port: int) -> socket.socket:
+    """The server's listening socket, bound before anything starts: a port that is taken
+    stops the start-up before it touches the database (no migration, no config import, no
+    demo password reset)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return socket.create_server((host, port), family=family, backlog=128)
+
+
 def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
+    try:
+        listener = bind_listener(settings.host, settings.port)
+    except OSError as error:
+        print(
+            f"cannot listen on {settings.host}:{settings.port}: {error.strerror or error}"
+            " (HOTLINE_HOST, HOTLINE_PORT); nothing was started or changed",
+            file=sys.stderr,
+        )
+        return 3
     base = f"http://{settings.host}:{settings.port}"
     lines = [
         f"Hotline is up on {base}",
@@ -89,8 +114,7 @@ def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
     try:
         web.run_app(
             app,
-            host=settings.host,
-            port=settings.port,
+            sock=listener,
             print=None,
             access_log=access_log,
             loop=new_event_loop(),
@@ -98,6 +122,8 @@ def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
     except SettingsError as error:  # found at start-up (a Redis too old, say)
         print(f"setting error: {error}", file=sys.stderr)
         return 2
+    finally:
+        listener.close()
     return 0
 
 
@@ -147,7 +173,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
             now=datetime.now(UTC),
         )
 
-    version = asyncio.run(_with_store(settings, work))
+    version = asyncio.run(_with_store(settings, work, creating=True))
     print(f"published version {version}")
     return 0
 
@@ -157,7 +183,11 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
         found = await published_config(sessionmaker)
         return None if found is None else config_to_yaml(found[1])
 
-    text = asyncio.run(_with_store(settings, work))
+    try:
+        text = asyncio.run(_with_store(settings, work))
+    except NoDatabase as error:
+        print(error, file=sys.stderr)
+        return 1
     if text is None:
         print("no config has been published yet", file=sys.stderr)
         return 1
@@ -179,7 +209,12 @@ def cmd_history(settings: Settings, _args: argparse.Namespace) -> int:
             for row in rows
         ]
 
-    print("\n".join(asyncio.run(_with_store(settings, work))) or "no versions")
+    try:
+        lines = asyncio.run(_with_store(settings, work))
+    except NoDatabase as error:
+        print(error, file=sys.stderr)
+        return 1
+    print("\n".join(lines) or "no versions")
     return 0
 
 

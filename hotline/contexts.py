@@ -3,12 +3,15 @@ close. `create_app` (hotline/app.py) puts them in order."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
+from typing import cast
 from urllib.parse import urlsplit, urlunsplit
 
 import redis.asyncio as aioredis
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from carriers.twilio_driver import TwilioDriver
 from hotline.appkeys import (
@@ -20,8 +23,10 @@ from hotline.appkeys import (
     CLOCK,
     CONFIGS,
     DEMO_USERS,
+    DESK_PRESENCE,
     KEYS,
     LOCAL_CARRIER,
+    LOOPS,
     MATCHING,
     REDIS,
     SESSIONMAKER,
@@ -33,13 +38,15 @@ from hotline.demo_users import ensure_demo_users
 from hotline.settings import SettingsError
 from ivr.calls import CallState
 from ivr.menus.loading import load_config_file
-from ivr.menus.published import ConfigRegistry, NoPublishedConfig
+from ivr.menus.published import ConfigRegistry, LoadedConfig, NoPublishedConfig
 from ivr.menus.publishing import publish_config
 from queues.db import create_engine, create_sessionmaker
 from queues.migrate import upgrade
+from queues.setup_lock import setup_lock
 from routing.batching import RedisTooOld, require_functions
 from routing.connection import connection_pool_options
 from routing.router import Router
+from staff_web.softphone.desk_presence import DeskPresence
 from staff_web.softphone.fanout import AgentEventHub
 from switchboard.agent_events import AgentEvents
 from switchboard.answering import AppScope
@@ -55,6 +62,12 @@ REDIS_POOL_SIZE = 64
 
 
 REDIS_POOL_WAIT_SECONDS = 5.0
+
+#: How long a loop may go without a round done before /healthz names it: the timers run a
+#: round every 0.5 s, the fan-out reads every second; a round stuck on a Redis that stopped
+#: answering shows here even though the loop's task lives.
+TIMERS_STALE_S = 15.0
+FANOUT_STALE_S = 15.0
 
 
 def connect_redis(url: str) -> aioredis.Redis:
@@ -118,7 +131,7 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     kind = "embedded SQLite file" if settings.embedded_database else "database"
     log.info("sql: %s %s", kind, redacted(settings.database_url))
     engine = create_engine(settings.database_url)
-    await upgrade(engine)
+    await upgrade(engine)  # under the set-up lock
     app[SESSIONMAKER] = create_sessionmaker(engine)
     yield
     await engine.dispose()
@@ -130,30 +143,48 @@ async def config_ctx(app: web.Application) -> AsyncIterator[None]:
     try:
         loaded = await registry.sync()
     except NoPublishedConfig:
-        settings = app[SETTINGS]
-        config = load_config_file(settings.config_path)
-        await publish_config(
-            app[SESSIONMAKER],
-            registry,
-            config,
-            author="hotline serve",
-            comment=f"first start: {settings.config_path.name}",
-            now=app[CLOCK](),
-        )
-        loaded = await registry.sync()
-        log.info("config: published %s as version %d", settings.config_path, loaded.version)
+        # Servers started together on a fresh database take turns: the first publishes,
+        # the others find its version when they hold the lock.
+        async with setup_lock(database_engine(app)):
+            try:
+                loaded = await registry.sync()
+            except NoPublishedConfig:
+                loaded = await publish_first_config(app, registry)
     numbers = ", ".join(n for h in loaded.config.hotlines for n in h.numbers[:1])
     log.info("config: version %d in force (hotlines %s)", loaded.version, numbers)
     app[CONFIGS] = registry
     app[CALLS] = CallState(app[REDIS], app[KEYS])
     # The watch holds no work in flight worth finishing: it is cancelled at once.
-    async with in_background(registry.watch, name="config-watch", grace_s=0):
+    async with in_background(registry.watch, name="config-watch", grace_s=0, health=app.get(LOOPS)):
         yield
 
 
+async def publish_first_config(app: web.Application, registry: ConfigRegistry) -> LoadedConfig:
+    settings = app[SETTINGS]
+    config = load_config_file(settings.config_path)
+    await publish_config(
+        app[SESSIONMAKER],
+        registry,
+        config,
+        author="hotline serve",
+        comment=f"first start: {settings.config_path.name}",
+        now=app[CLOCK](),
+    )
+    loaded = await registry.sync()
+    log.info("config: published %s as version %d", settings.config_path, loaded.version)
+    return loaded
+
+
+def database_engine(app: web.Application) -> AsyncEngine:
+    """The engine under the app's sessions (injected ones too)."""
+    return cast(AsyncEngine, app[SESSIONMAKER].kw["bind"])
+
+
 async def demo_users_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Demo accounts with fresh passwords, for trying the embedded hotline."""
-    app[DEMO_USERS] = await ensure_demo_users(app[SESSIONMAKER], now=app[CLOCK]())
+    """Demo accounts with fresh passwords, for trying the embedded hotline; under the set-up
+    lock, so that servers started together do not add the same accounts at once."""
+    async with setup_lock(database_engine(app)):
+        app[DEMO_USERS] = await ensure_demo_users(app[SESSIONMAKER], now=app[CLOCK]())
     yield
 
 
@@ -186,11 +217,33 @@ async def router_ctx(app: web.Application) -> AsyncIterator[None]:
     matching = Matching(
         router, app[CONFIGS], bridge, settle_lapsed=lambda lapsed: settle_lapsed(scope, lapsed)
     )
-    await matching.ensure_rules(await app[CONFIGS].current())
+    await matching.ensure_rules()
     app[AGENT_EVENTS] = events
     app[BRIDGE] = bridge
     app[MATCHING] = matching
-    async with in_background(matching.run_timers, name="router-timers"):
+    async with in_background(
+        matching.run_timers,
+        name="router-timers",
+        health=app.get(LOOPS),
+        beat=lambda: matching.last_round_at,
+        stale_after_s=TIMERS_STALE_S,
+    ):
+        yield
+
+
+async def published_config_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Every published version runs here at once (after router_ctx): its queue rules and
+    grades go to the router on each publish, however this process learns of it, and SQL
+    is read every HOTLINE_CONFIG_POLL_S for a publish no Redis message brought (the CLI
+    beside an embedded server, whose Redis lives in this process)."""
+    registry = app[CONFIGS]
+    registry.on_publish(app[MATCHING].apply_published)
+
+    async def poll(stop: asyncio.Event) -> None:
+        await registry.poll(stop, interval_s=app[SETTINGS].config_poll_s)
+
+    # A poll holds no work in flight worth finishing: it is cancelled at once.
+    async with in_background(poll, name="config-poll", grace_s=0, health=app.get(LOOPS)):
         yield
 
 
@@ -201,10 +254,30 @@ async def softphone_ctx(app: web.Application) -> AsyncIterator[None]:
     app[AGENT_EVENT_HUB] = hub
     try:
         # Relaying holds no work in flight worth finishing: it is cancelled at once.
-        async with in_background(hub.relay, name="softphone-fanout", grace_s=0):
+        async with in_background(
+            hub.relay,
+            name="softphone-fanout",
+            grace_s=0,
+            health=app.get(LOOPS),
+            beat=lambda: hub.last_read_at,
+            stale_after_s=FANOUT_STALE_S,
+        ):
             yield
     finally:
         await hub.aclose()
+
+
+async def desk_presence_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Which agents' desks are open, and the sweep putting absent agents on break (after
+    router_ctx); HOTLINE_AGENT_ABSENT_S=0 keeps the marks but never sweeps."""
+    absent_s = app[SETTINGS].agent_absent_s
+    desks = DeskPresence(app[REDIS], app[KEYS], app[MATCHING], absent_after_s=absent_s)
+    app[DESK_PRESENCE] = desks
+    if not absent_s:
+        yield
+        return
+    async with in_background(desks.watch, name="absent-desks"):
+        yield
 
 
 class EventSinkContext:
@@ -229,7 +302,7 @@ class EventSinkContext:
         log.info("event sink: consumer %s of group %s", sink.consumer, sink.policy.group)
         # The grace lets a batch in hand be stored and acknowledged; what a cancelled write
         # leaves is rolled back and stays pending, for a claim.
-        async with in_background(sink.run, name="event-sink"):
+        async with in_background(sink.run, name="event-sink", health=app.get(LOOPS)):
             yield
 
 

@@ -76,6 +76,12 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
         "Config imported and published at start when the database has none.",
     ),
     SettingDoc(
+        "HOTLINE_CONFIG_POLL_S",
+        "1",
+        "Seconds between checks of the database for a config version published elsewhere "
+        "(by the CLI beside an embedded server, say); 0.05-60.",
+    ),
+    SettingDoc(
         "HOTLINE_DEMO_USERS",
         "1 without DATABASE_URL, else 0",
         "Create the demo admin, supervisor and agents with fresh passwords printed at start.",
@@ -85,6 +91,12 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
         "1",
         "1: this process writes the router's events into call records. With several "
         "processes, keep it on in at least one (they share the work); 0 frees web processes.",
+    ),
+    SettingDoc(
+        "HOTLINE_AGENT_ABSENT_S",
+        "30",
+        "Seconds an agent's softphone page may be closed or cut off before the agent is put "
+        "on break (reason `absent`) and offered no calls; 0: never.",
     ),
     SettingDoc("HOTLINE_LOG_LEVEL", "INFO", "Logging level."),
 )
@@ -109,6 +121,19 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _poll_seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name}: expected a number of seconds, got {raw!r}") from None
+    if not 0.05 <= value <= 60:
+        raise SettingsError(f"{name}: must be 0.05-60 seconds, got {raw}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
@@ -126,8 +151,10 @@ class Settings:
     database_url: str = "sqlite+aiosqlite:///var/hotline.db"
     data_dir: Path = Path("var")
     config_path: Path = DEMO_CONFIG
+    config_poll_s: float = 1.0
     demo_users: bool = False
     event_sink: bool = True
+    agent_absent_s: int = 30
     log_level: str = "INFO"
 
     @property
@@ -203,7 +230,9 @@ class Settings:
             database_url=database_url,
             data_dir=data_dir,
             config_path=Path(config) if config else DEMO_CONFIG,
+            config_poll_s=_poll_seconds(environ, "HOTLINE_CONFIG_POLL_S", 1.0),
             demo_users=demo_users,
             event_sink=sink_raw == "1",
+            agent_absent_s=_int(environ, "HOTLINE_AGENT_ABSENT_S", 30),
             log_level=environ.get("HOTLINE_LOG_LEVEL", "").strip().upper() or "INFO",
         )

@@ -75,7 +75,9 @@ def menu(
     """Say any lead-in (greeting, "invalid key"), then the node's prompt inside a Gather.
 
     When the Gather times out with no input, the Redirect posts to the same action URL
-    without Digits, which the menu engine reads as a no-input retry.
+    without Digits, which the menu engine reads as a no-input retry. No finish key: with
+    Twilio's default (`#`) the `#` key would end the input empty, a retry lost, instead
+    of reaching the menu as the key that repeats it.
     """
     response = VoiceResponse()
     for text in lead:
@@ -83,6 +85,7 @@ def menu(
     gather = Gather(
         input="dtmf speech" if speech else "dtmf",
         num_digits=1,
+        finish_on_key="",
         timeout=node.timeout,
         action=action_url,
         method="POST",
@@ -207,7 +210,15 @@ def wait_segment(
     response = VoiceResponse()
     target: VoiceResponse | Gather = response
     if key_action is not None:
-        target = Gather(input="dtmf", num_digits=1, timeout=1, action=key_action, method="POST")
+        # No finish key, so `#` may be one of the queue's keys (see `menu`).
+        target = Gather(
+            input="dtmf",
+            num_digits=1,
+            finish_on_key="",
+            timeout=1,
+            action=key_action,
+            method="POST",
+        )
     for text in said:
         _say(target, voice, text)
     if music:

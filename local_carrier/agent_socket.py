@@ -20,10 +20,11 @@ ringing, a hang-up rejects). Each may carry `"callSid"`; a stale one is refused 
 error instead of acting on a newer call. Closing the socket mid-call hangs up; closing it
 while it rings lets the call ring out (no-answer), as an offline Twilio client does.
 
-Identity: in the embedded demo anyone who can reach the server may register any identity
-(it listens on localhost). `create_carrier_app(verify_agent=...)` takes an async check of
-`(identity, token)` — e.g. a token the server mints for the signed-in agent — and a refused
-socket gets HTTP 403 before the upgrade; the default accepts everyone.
+Identity: `create_carrier_app(verify_agent=...)` takes an async check of `(identity, token)`
+and a refused socket gets HTTP 403 before the upgrade. The hotline passes one that accepts
+only a short-lived token it minted for the signed-in agent (GET /api/agent/phone-token), so
+no other page or local user can displace an agent's softphone; the default (for a carrier
+on its own, as in its tests) accepts everyone.
 """
 
 from __future__ import annotations

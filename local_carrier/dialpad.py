@@ -7,7 +7,7 @@ import json
 import logging
 import re
 import struct
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,18 @@ VERIFY_AGENT = web.AppKey[AgentVerifier]("verify_agent")
 DEFAULT_CALLER_ID = "+8613800000000"
 PHONE = re.compile(r"^\+?[0-9]{3,20}$")
 MAX_RECORDING_SECONDS = 60  # the silent stand-in audio is capped at a minute
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@web.middleware
+async def clean_path_params(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """A CR or LF in a path parameter (`%0D%0A`) is the client's error, never a crash."""
+    for name, value in request.match_info.items():
+        if CONTROL.search(value):
+            raise web.HTTPBadRequest(text=f"{name}: control characters are not allowed")
+    return await handler(request)
 
 
 def create_carrier_app(
@@ -47,7 +59,7 @@ def create_carrier_app(
     `numbers` is a fixed list or a function giving the current one (the published config's).
     `verify_agent` checks an agent socket's `(identity, token)`; default: everyone may.
     """
-    app = web.Application()
+    app = web.Application(middlewares=[clean_path_params])
     app[CARRIER] = carrier
     app[VERIFY_AGENT] = verify_agent or accept_all
     if callable(numbers):

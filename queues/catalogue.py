@@ -69,6 +69,7 @@ class RoutingSpec(Strict):
     plan: PlanSpec = PlanSpec()
     strategy: Strategy = Strategy.LONGEST_IDLE
     ring_timeout_s: int = 20
+    lease_margin_s: int = 10
     wrap_up_s: int = 15
     max_wait_s: int = 600
     on_max_wait: MaxWaitAction = MaxWaitAction()
@@ -97,6 +98,7 @@ class RoutingSpec(Strict):
                 plan=plan,
                 strategy=self.strategy,
                 ring_timeout_s=self.ring_timeout_s,
+                lease_margin_s=self.lease_margin_s,
                 wrap_up_s=self.wrap_up_s,
                 backoff=Backoff(
                     self.backoff.reject_s, self.backoff.busy_s, self.backoff.no_answer_s

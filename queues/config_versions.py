@@ -74,6 +74,17 @@ async def published(session: AsyncSession) -> ConfigVersion | None:
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def published_id(session: AsyncSession) -> int | None:
+    """Only the published version's id: what a process polls to notice a publish."""
+    query = (
+        select(ConfigVersion.id)
+        .where(ConfigVersion.published_at.is_not(None))
+        .order_by(ConfigVersion.published_at.desc(), ConfigVersion.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
 async def get(session: AsyncSession, version_id: int) -> ConfigVersion | None:
     return await session.get(ConfigVersion, version_id)
 

@@ -4,6 +4,7 @@ from queues.call_records.cdr import CallRecord
 from queues.call_records.router_events import RouterEventRow
 from queues.config_versions import ConfigVersion
 from queues.staff import User
+from queues.staff_sessions import StaffSession
 from queues.voicemails import Voicemail
 from queues.work_orders.numbers import WorkOrderCounter
 from queues.work_orders.orders import WorkOrder, WorkOrderDeadline, WorkOrderEvent
@@ -12,6 +13,7 @@ __all__ = [
     "CallRecord",
     "ConfigVersion",
     "RouterEventRow",
+    "StaffSession",
     "User",
     "Voicemail",
     "WorkOrder",

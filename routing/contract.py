@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from routing.batching import Arg
 
@@ -106,6 +106,19 @@ class Reap(NamedTuple):
     recheck_ms: int  # how far a lapsed lease moves on while the carrier is asked
 
 
+class Configure(NamedTuple):
+    queue: str
+    now: int
+    rules: tuple[Arg, ...]  # field, value, ...: QueueRules.to_redis()
+
+
+class Regrade(NamedTuple):
+    agent: str
+    now: int
+    order: int  # fixed-order rank
+    grades: tuple[Arg, ...]  # queue, grade, queue, grade, ...
+
+
 Arguments = (
     Enqueue
     | MatchQueue
@@ -118,6 +131,8 @@ Arguments = (
     | Login
     | Presence
     | Reap
+    | Configure
+    | Regrade
 )
 #: Each operation (its Lua file is `routing/lua/<name>.lua`) and its arguments.
 OPERATIONS: dict[str, type[Arguments]] = {
@@ -132,15 +147,21 @@ OPERATIONS: dict[str, type[Arguments]] = {
     "login": Login,
     "presence": Presence,
     "reap": Reap,
+    "configure": Configure,
+    "regrade": Regrade,
 }
 _NAMES: dict[type[Arguments], str] = {kind: name for name, kind in OPERATIONS.items()}
+#: The operations whose last field is a list, spread over the rest of ARGV.
+_SPREAD_KINDS = (Login, Configure, Regrade)
+SPREAD = frozenset(_NAMES[kind] for kind in _SPREAD_KINDS)
 
 
 def operation(args: Arguments) -> tuple[str, Sequence[Arg]]:
     """The operation's name and its ARGV, the last field spread when it is a tuple."""
-    if isinstance(args, Login):
-        return "login", (*args[:-1], *args.grades)
-    return _NAMES[type(args)], args
+    name = _NAMES[type(args)]
+    if isinstance(args, _SPREAD_KINDS):
+        return name, (*args[:-1], *args[-1])
+    return name, cast(Sequence[Arg], args)
 
 
 #: The offer: the reserved call, its agent and queue, the fencing token, the lease's end

@@ -128,22 +128,29 @@ async def position(
 
 async def estimate_wait_s(
     redis: aioredis.Redis, keys: Keys, queue: str, position: int | None = None
-) -> int:
-    """Seconds until a caller at `position` (default: a new caller) is likely offered.
+) -> int | None:
+    """Seconds until a caller at `position` (default: a new caller) is likely offered, or
+    None when no agent who could take the call is serving (nobody at the queue's floor
+    grade or above is signed in off break): then no honest estimate exists.
 
-    Each serving agent (logged in, not on break) frees up once per average handle time
-    (talk + wrap-up, a moving average of recent calls), so `position` callers need about
+    Each serving agent frees up once per average handle time (talk + wrap-up, a moving
+    average of recent calls), so `position` callers need about
     position × handle time / serving agents.
     """
     async with redis.pipeline(transaction=False) as pipe:
         pipe.hget(keys.stats(queue), "aht")
         pipe.zcard(keys.waiting(queue))
-        aht_ms, waiting = await pipe.execute()
+        pipe.hget(keys.queue(queue), "floor")
+        aht_ms, waiting, floor = await pipe.execute()
     counts = await census(redis, keys, queue)
-    serving = sum(counts.get(f"m{g}", 0) - counts.get(f"b{g}", 0) for g in Grade)
+    # Agents below the floor are in the queue's census but never offered its calls.
+    able = [g for g in Grade if g >= int(floor or 1)]
+    serving = sum(counts.get(f"m{g}", 0) - counts.get(f"b{g}", 0) for g in able)
+    if serving <= 0:
+        return None
     place = int(waiting) + 1 if position is None else position
     handle_s = int(aht_ms or 0) / 1000 or 180.0  # no history yet: assume three minutes
-    return math.ceil(place * handle_s / max(serving, 1))
+    return math.ceil(place * handle_s / serving)
 
 
 async def agent_snapshot(redis: aioredis.Redis, keys: Keys, agent_id: str) -> AgentSnapshot | None:

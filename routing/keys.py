@@ -22,6 +22,11 @@ class Keys:
         """Hash of per-call facts (hotline, config version, caller, menu path)."""
         return f"{self._base}call:{call_sid}"
 
+    def ended_call(self, call_sid: str) -> str:
+        """A call that ended, kept apart from its facts and longer (a TTL): a late webhook
+        for it changes nothing."""
+        return f"{self._base}ended:{call_sid}"
+
     def published_config(self) -> str:
         """The id of the published config version, shared by every server process."""
         return f"{self._base}config:published"
@@ -46,6 +51,10 @@ class Keys:
         """Pub/sub channel: what an agent's softphone shows (offers, calls, state), from any
         server process to the one holding the agent's socket."""
         return f"{self._base}agent-events:{agent_id}"
+
+    def open_desks(self) -> str:
+        """Sorted set: agent → when its softphone page was last seen open (epoch ms)."""
+        return f"{self._base}desks"
 
     def pattern(self) -> str:
         """A SCAN pattern matching every key under this prefix (for tests and clean-up)."""

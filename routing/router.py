@@ -9,10 +9,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
 
 import redis.asyncio as aioredis
-from redis.typing import EncodableT, FieldT
 
 from routing import contract, inspection, lua
-from routing.batching import OperationBatcher
+from routing.batching import Arg, OperationBatcher
 from routing.grades import Grade
 from routing.inspection import CallPosition, StepInspection
 from routing.keys import Keys
@@ -86,10 +85,16 @@ class Router:
 
     # Configuration and calls
 
-    async def configure_queue(self, rules: QueueRules) -> None:
-        """Publish one queue's rules; a blind write, applied to the next decision."""
-        mapping: dict[FieldT, EncodableT] = dict(rules.to_redis().items())
-        await self.redis.hset(self.keys.queue(rules.name), mapping=mapping)
+    async def configure_queue(
+        self, rules: QueueRules, *, now: int | None = None
+    ) -> tuple[Offer, ...]:
+        """Give one queue its rules, applied to the next decision. Its waiting calls are
+        placed again under them (a call in a step the plan lost goes to its last step, the
+        escalations follow the new durations), and offered what the new rules allow."""
+        now = self._now(now)
+        flat: list[Arg] = [part for pair in rules.to_redis().items() for part in pair]
+        await self._run(contract.Configure(queue=rules.name, now=now, rules=tuple(flat)))
+        return await self._dispatch(now, queues=[rules.name], tick=True)
 
     async def enqueue(
         self,
@@ -221,6 +226,30 @@ class Router:
         for queue, grade in skills.items():
             grades += [queue, int(Grade.parse(grade, field=f"skills[{queue!r}]"))]
         await self._run(contract.Login(agent=agent_id, now=now, order=order, grades=tuple(grades)))
+        offers = await self._dispatch(now, agents=[agent_id], tick=True)
+        return PresenceOutcome(PresenceChange.CHANGED, offers)
+
+    async def regrade(
+        self,
+        agent_id: str,
+        skills: Mapping[str, Grade | int],
+        *,
+        order: int = 0,
+        now: int | None = None,
+    ) -> PresenceOutcome:
+        """Give a signed-in agent new skills (and rank) without a sign-out: it keeps its
+        state, a ringing offer and a connected call. An offline agent is left alone
+        (`UNKNOWN`): its next login brings them."""
+        now = self._now(now)
+        grades: list[Arg] = []
+        for queue, grade in skills.items():
+            grades += [queue, int(Grade.parse(grade, field=f"skills[{queue!r}]"))]
+        args = contract.Regrade(agent=agent_id, now=now, order=order, grades=tuple(grades))
+        result = await self._run(args)
+        if result == "offline":
+            return PresenceOutcome(PresenceChange.UNKNOWN)
+        if result == "unchanged":
+            return PresenceOutcome(PresenceChange.UNCHANGED)
         offers = await self._dispatch(now, agents=[agent_id], tick=True)
         return PresenceOutcome(PresenceChange.CHANGED, offers)
 
@@ -361,11 +390,16 @@ class Router:
     async def position(self, call_id: str, *, now: int | None = None) -> CallPosition | None:
         return await inspection.position(self.redis, self.keys, call_id, self._now(now))
 
-    async def estimate_wait(self, queue: str, position: int | None = None) -> int:
+    async def estimate_wait(self, queue: str, position: int | None = None) -> int | None:
+        """Seconds of wait, or None when nobody who could take the call is serving."""
         return await inspection.estimate_wait_s(self.redis, self.keys, queue, position)
 
     async def inspect_plan(self, queue: str) -> list[StepInspection]:
         return await inspection.inspect_plan(self.redis, self.keys, queue)
+
+    async def known_agents(self) -> list[str]:
+        """Every agent that ever logged in (those offline too), by id."""
+        return cast(list[str], await self.redis.zrange(self.keys.agents(), 0, -1))
 
     async def agent(self, agent_id: str) -> AgentSnapshot | None:
         return await inspection.agent_snapshot(self.redis, self.keys, agent_id)

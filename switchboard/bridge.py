@@ -15,6 +15,7 @@ from ivr.calls import CallFacts, CallState
 from ivr.menus.published import ConfigRegistry
 from ivr.menus.schema import Text
 from ivr.webhook_urls import WebhookUrls
+from ivr.webhooks.call_card import CallCard
 from routing.offer import Offer
 from switchboard.agent_events import AgentEvents
 
@@ -32,6 +33,11 @@ class Ringing:
     fields: dict[str, str]
     facts: CallFacts | None
     state: dict[str, str]
+
+
+def _card_query(facts: CallFacts | None, state: dict[str, str]) -> dict[str, str | int]:
+    card = CallCard.from_state(facts, state)
+    return card.query() if card is not None else {}
 
 
 class Bridge:
@@ -148,7 +154,8 @@ class Bridge:
         leg = twiml.AgentLeg(
             agent_id=offer.agent_id,
             ring_timeout_s=ring,
-            action_url=self._urls.build("dial_result", **query),
+            # The caller's card rides on, so the Enqueue after a missed ring carries it.
+            action_url=self._urls.build("dial_result", **query, **_card_query(facts, state)),
             status_url=self._urls.build("agent_status", **query),
         )
         document = twiml.dial_agent(leg)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable
 
 from ivr.menus.published import ConfigRegistry, LoadedConfig
@@ -39,19 +40,54 @@ class Matching:
         self.router = router
         self._registry = registry
         self._bridge = bridge
-        self._applied: set[int] = set()
+        self._live: int | None = None  # the version whose rules this process last applied
+        self._applying = asyncio.Lock()
+        #: When the timer loop last finished a round (time.monotonic()): its heartbeat.
+        self.last_round_at: float | None = None
         self._settle_lapsed = settle_lapsed or self._release_lapsed
         self._settling: set[asyncio.Task[None]] = set()
 
-    async def ensure_rules(self, loaded: LoadedConfig, *, again: bool = False) -> None:
-        """Give the router this version's queue rules (once per version per process, or
-        `again` when Redis lost them)."""
-        if loaded.version in self._applied and not again:
-            return
-        for rules in loaded.queue_rules.values():
-            await self.router.configure_queue(rules)
-        self._applied.add(loaded.version)
-        log.info("router: queue rules of config version %d applied", loaded.version)
+    async def apply_published(self, _published: LoadedConfig | None = None) -> None:
+        """Give the router the published version's rules and skills: every queue's rules
+        (its waiting calls placed again under them), every signed-in agent's grades. The
+        registry's listener (`ConfigRegistry.on_publish`), so each publish applies at once.
+
+        Always the newest version this process follows (`registry.latest`), whichever
+        publish asked: applications run one at a time, so an older one never lands last.
+        Each process applies what every other does; the writes are idempotent.
+        """
+        if self._registry.latest is None:
+            await self._registry.current()  # outside the lock: following calls us back
+        async with self._applying:
+            loaded = self._registry.latest
+            if loaded is None:
+                return
+            for rules in loaded.queue_rules.values():
+                await self.deliver(await self.router.configure_queue(rules))
+            specs = {agent.id: agent for agent in loaded.config.agents}
+            # Together, so the router sends them in one batch; an agent the version no
+            # longer lists serves no queue.
+            outcomes = await asyncio.gather(
+                *(
+                    self.router.regrade(
+                        agent_id,
+                        specs[agent_id].skills if agent_id in specs else {},
+                        order=specs[agent_id].order if agent_id in specs else 0,
+                    )
+                    for agent_id in await self.router.known_agents()
+                )
+            )
+            for outcome in outcomes:
+                await self.deliver(outcome.offers)
+            self._live = loaded.version
+        log.info("router: queue rules and grades of config version %d applied", loaded.version)
+
+    async def ensure_rules(self, *, again: bool = False) -> None:
+        """Make sure the router runs the published version's rules (`again` when Redis
+        lost them). Never a call's own older version: its rules are not the live ones."""
+        latest = self._registry.latest
+        if again or latest is None or latest.version != self._live:
+            await self.apply_published()
 
     async def enqueue(
         self,
@@ -62,14 +98,23 @@ class Matching:
         vip_class: str,
         arrived_ms: int | None = None,
     ) -> Enqueued:
-        """Queue a call with its VIP head start; rules lost with Redis are given again."""
-        await self.ensure_rules(loaded)
-        offset = loaded.queue_rules[queue].priority_offset_ms(vip_class)
+        """Queue a call under the live rules, its VIP head start included (the call's own
+        version gives them only for a queue the published one dropped); rules lost with
+        Redis are given again."""
+        await self.ensure_rules()
+        live = self._registry.latest
+        rules = (live.queue_rules.get(queue) if live else None) or loaded.queue_rules[queue]
+        offset = rules.priority_offset_ms(vip_class)
         enqueued = await self.router.enqueue(
             call_sid, queue, priority_offset_ms=offset, arrived_ms=arrived_ms
         )
         if enqueued.status is EnqueueStatus.UNKNOWN_QUEUE:
-            await self.ensure_rules(loaded, again=True)
+            await self.ensure_rules(again=True)
+            published = self._registry.latest
+            if published is None or queue not in published.queue_rules:
+                # A queue the published version dropped has no live rules to overwrite:
+                # the call's own version serves the calls still bound for it.
+                await self.deliver(await self.router.configure_queue(loaded.queue_rules[queue]))
             enqueued = await self.router.enqueue(
                 call_sid, queue, priority_offset_ms=offset, arrived_ms=arrived_ms
             )
@@ -89,7 +134,7 @@ class Matching:
         """示闲: an offline agent logs in with the grades the published config gives (and
         is ready); a signed-in one comes back from break or wrap-up."""
         loaded = await self._registry.current()
-        await self.ensure_rules(loaded)
+        await self.ensure_rules()
         snapshot = await self.router.agent(agent_id)
         if snapshot is not None and snapshot.state != "offline":
             outcome = await self.router.agent_ready(agent_id)
@@ -152,6 +197,7 @@ class Matching:
                         lapsed = await self.router.lapsed_offers(recheck_s=LEASE_RECHECK_S)
                         for offer in lapsed:
                             self._start_settling(offer)
+                        self.last_round_at = time.monotonic()
                     except Exception:
                         log.exception("router timers failed; retrying")
         finally:

@@ -18,8 +18,11 @@ from routing.batching import EMPTY_PRELUDE, FunctionLibrary, OperationBatcher, b
 from routing.keys import Keys
 
 CALL_TTL_SECONDS = 6 * 3600
-#: The call-state operations (`arrive.lua`, `record.lua`); each is one webhook's step.
-OPERATIONS = ("arrive", "record")
+#: How long an ended call is remembered: longer than its facts, and than any carrier retry.
+ENDED_TTL_SECONDS = 48 * 3600
+#: The call-state operations (`arrive.lua`, `record.lua`, `mark_ended.lua`, `ended.lua`);
+#: each is one webhook's step.
+OPERATIONS = ("arrive", "record", "mark_ended", "ended")
 
 
 @cache
@@ -133,3 +136,12 @@ class CallState:
 
     async def update(self, call_sid: str, **fields: str) -> None:
         await self.record(call_sid, choice=None, path_depth=None, **fields)
+
+    async def end(self, call_sid: str) -> None:
+        """Remember that the call ended, apart from its facts (which may be gone first)."""
+        await self._batcher.run("mark_ended", self._keys.ended_call(call_sid), [ENDED_TTL_SECONDS])
+
+    async def has_ended(self, call_sid: str) -> bool:
+        """Asked on every step of the caller's path: an operation sent with the others of
+        the same event-loop turn."""
+        return bool(await self._batcher.run("ended", self._keys.ended_call(call_sid), []))

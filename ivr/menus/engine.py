@@ -115,12 +115,15 @@ def _match_option(node: Node, digits: str, speech: str) -> Option | None:
                 return option
         return None
     spoken = speech.strip().lower()
-    if not spoken:
-        return None
+    # The longest keyword heard wins: 停电 is inside 停电信息 and 计划停电, which name
+    # another option; the first option listed wins only between keywords of one length.
+    chosen, longest = None, 0
     for option in node.options:
-        if any(word.lower() in spoken for word in option.speech if word):
-            return option
-    return None
+        for word in option.speech:
+            folded = word.strip().lower()
+            if len(folded) > longest and folded in spoken:
+                chosen, longest = option, len(folded)
+    return chosen
 
 
 def _follow(hotline: Hotline, action: Action, position: Position) -> Prompt | Finish:

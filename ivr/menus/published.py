@@ -1,5 +1,6 @@
 """Config versions in memory: the published one for new calls, any older one for calls
-that started under it. Shared across processes through a Redis pointer."""
+that started under it. Shared across processes through a Redis pointer, and followed from
+SQL too, so a version published by any path reaches every process."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import contextlib
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import redis.asyncio as aioredis
@@ -21,6 +23,8 @@ log = logging.getLogger(__name__)
 
 WATCH_POLL_S = 0.5
 WATCH_RETRY_S = 1.0
+#: How often `poll` reads the published version's id from SQL (HOTLINE_CONFIG_POLL_S).
+SQL_POLL_S = 1.0
 _NOT_DIGITS = re.compile(r"[^0-9]")
 _TRUNK_PREFIXES = ("0086", "86")
 
@@ -76,6 +80,10 @@ class LoadedConfig:
         return None
 
 
+#: Told of each version this process starts running (its queue rules go to the router).
+PublishListener = Callable[["LoadedConfig"], Awaitable[None]]
+
+
 class ConfigRegistry:
     def __init__(
         self,
@@ -94,16 +102,52 @@ class ConfigRegistry:
         self._watching = False
         self.subscribed = asyncio.Event()  # set while `watch` is subscribed
         self.heard = asyncio.Event()  # set each time `watch` hears a publish
+        self.changed = asyncio.Event()  # set each time this process follows a new version
+        self._listeners: list[PublishListener] = []
+        self._target: int | None = None  # the newest version asked to be followed
+        # Counts this process's announcements: a pointer read from Redis that an
+        # announcement overtook is stale and must not undo it.
+        self._announced = 0
+        self._sql_seen: int | None = None  # the published id `poll` last read from SQL
+
+    def on_publish(self, listener: PublishListener) -> None:
+        """Call `listener` with each version this process starts running, however it
+        learnt of it (its own publish, another process's message, SQL)."""
+        self._listeners.append(listener)
 
     async def current(self) -> LoadedConfig:
         """The published version; the Redis pointer is repaired from SQL when missing."""
         pointer: int | str | bytes | None = self._pointer if self._watching else None
         if pointer is None:
+            announced = self._announced
             pointer = await self._redis.get(self._keys.published_config())
+            if self._announced != announced:
+                pointer = self._pointer
         if pointer is None:
             return await self.sync()
-        self.latest = await self.version(int(pointer))
-        return self.latest
+        return await self.follow(int(pointer))
+
+    async def follow(self, version_id: int) -> LoadedConfig:
+        """Run `version_id` in this process: it becomes `latest` and the listeners get it
+        (once per change; a listener's error is logged and left to its own repair). A newer
+        version asked for while this one loads wins."""
+        latest = self.latest
+        if latest is not None and latest.version == version_id == self._target:
+            return latest
+        self._target = version_id
+        loaded = await self.version(version_id)
+        if self._target != version_id:
+            return loaded
+        self.latest = loaded
+        for listener in self._listeners:
+            try:
+                await listener(loaded)
+            except Exception:
+                log.exception("config: version %d not applied by %r", version_id, listener)
+        self.changed.set()
+        if latest is None or latest.version != version_id:
+            log.info("config: version %d in force", version_id)
+        return loaded
 
     async def sync(self) -> LoadedConfig:
         """Set the Redis pointer from SQL, the source of truth (at start, or when missing).
@@ -115,9 +159,11 @@ class ConfigRegistry:
             row = await config_versions.published(session)
         if row is None:
             raise NoPublishedConfig("no config version has been published")
+        if row.id not in self._versions:
+            self._remember(row.id, row.document)
+        self._sql_seen = row.id
         await self.announce(row.id)
-        self.latest = self._versions.get(row.id) or self._remember(row.id, row.document)
-        return self.latest
+        return await self.follow(row.id)
 
     async def version(self, version_id: int) -> LoadedConfig:
         loaded = self._versions.get(version_id)
@@ -134,10 +180,35 @@ class ConfigRegistry:
 
     async def announce(self, version_id: int) -> None:
         """Point every process at a newly published version (the pointer, then a message
-        to every watching process)."""
-        await self._redis.set(self._keys.published_config(), version_id)
+        to every watching process), and run it here at once."""
+        self._announced += 1
         self._pointer = version_id
+        await self._redis.set(self._keys.published_config(), version_id)
         await self._redis.publish(self._keys.config_changes(), version_id)
+        await self.follow(version_id)
+
+    async def poll(self, stop: asyncio.Event, *, interval_s: float = SQL_POLL_S) -> None:
+        """Read the published version's id from SQL every `interval_s` until `stop`, and
+        announce a change no Redis message brought: a publish by a process that does not
+        share our Redis (the CLI beside an embedded server) or one that crashed before its
+        announcement. Errors are logged and the loop goes on.
+
+        A change is acted on once as SQL shows it, so a stale read racing a newer publish
+        is corrected by the next read, not repeated.
+        """
+        while not stop.is_set():
+            try:
+                async with self._sessionmaker() as session:
+                    found = await config_versions.published_id(session)
+                if found is not None and found != self._sql_seen:
+                    if self.latest is None or found != self.latest.version:
+                        log.info("config: version %d published elsewhere", found)
+                        await self.announce(found)
+                    self._sql_seen = found
+            except Exception as error:
+                log.warning("config poll: %r; trying again", error)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=interval_s)
 
     async def watch(self, stop: asyncio.Event, *, retry_s: float = WATCH_RETRY_S) -> None:
         """Follow publishes from every process, so `current` needs no Redis read; until
@@ -150,9 +221,13 @@ class ConfigRegistry:
             pubsub = self._redis.pubsub()
             try:
                 await pubsub.subscribe(self._keys.config_changes())
+                announced = self._announced
                 raw = await self._redis.get(self._keys.published_config())
-                self._pointer = int(raw) if raw is not None else None
+                if self._announced == announced:  # else our own newer announcement stands
+                    self._pointer = int(raw) if raw is not None else None
                 self._watching = True
+                if self._pointer is not None:  # a publish made while we were away
+                    await self.follow(self._pointer)
                 self.subscribed.set()
                 while not stop.is_set():
                     message = await pubsub.get_message(
@@ -160,6 +235,7 @@ class ConfigRegistry:
                     )
                     if message is not None:
                         self._pointer = int(message["data"])
+                        await self.follow(self._pointer)
                         self.heard.set()
             except Exception as error:  # Redis went away: read it per call until back
                 log.warning("config watch: %r; reading the pointer per call", error)

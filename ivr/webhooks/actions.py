@@ -23,6 +23,7 @@ from ivr.menus.schema import (
     TransferAction,
     VoicemailAction,
 )
+from ivr.webhooks.call_card import CallCard
 from ivr.webhooks.shared import public_url
 
 # Menu prompts depend only on the config version and the position, so they are rendered
@@ -32,11 +33,13 @@ PROMPT_CACHE_LIMIT = 20_000
 
 @dataclass(frozen=True)
 class CallContext:
-    """One call as a handler sees it: its config version, hotline and sid."""
+    """One call as a handler sees it: its config version, hotline and sid, and once it
+    is queued, its card (`ivr.webhooks.call_card`)."""
 
     loaded: LoadedConfig
     hotline: Hotline
     call_sid: str
+    card: CallCard | None = None
 
     @property
     def voice(self) -> twiml.Voice:
@@ -44,6 +47,12 @@ class CallContext:
 
     def query(self, **extra: str | int) -> dict[str, str | int]:
         return {"h": self.hotline.id, "v": self.loaded.version, **extra}
+
+    def waiting_query(self, queue: str) -> dict[str, str | int]:
+        """What the URLs of a waiting call carry (waitUrl, Enqueue action, wait keys): its
+        context, its queue and its card, so that a call Redis forgot can be rebuilt."""
+        card = self.card.query() if self.card is not None else {}
+        return {**self.query(q=queue), **card}
 
 
 @dataclass(frozen=True)
@@ -100,8 +109,8 @@ def menu_prompt(
 def queue_target(request: web.Request, ctx: CallContext, queue: str) -> twiml.QueueTarget:
     return twiml.QueueTarget(
         name=queue,
-        wait_url=public_url(request, "wait", **ctx.query(q=queue)),
-        action_url=public_url(request, "queue_result", **ctx.query(q=queue)),
+        wait_url=public_url(request, "wait", **ctx.waiting_query(queue)),
+        action_url=public_url(request, "queue_result", **ctx.waiting_query(queue)),
     )
 
 

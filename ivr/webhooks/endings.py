@@ -32,6 +32,8 @@ async def status(request: web.Request) -> web.Response:
     if params.status not in ENDED:
         return xml(twiml.empty())
     matching = shared(request)[MATCHING]
+    # First of all: from now on, a late webhook of this call changes nothing.
+    await shared(request)[CALLS].end(params.call_sid)
     # Waiting, ringing or talking: the router lets go of the call (and frees the agent).
     outcome = await matching.router.abandon(params.call_sid)
     await matching.deliver(outcome.offers)

@@ -3,14 +3,17 @@ is idle, or the queue's overflow (another queue, voicemail, goodbye) when it can
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
 
 from aiohttp import web
 
-from hotline.appkeys import BRIDGE, CALLS, MATCHING
+from hotline.appkeys import BRIDGE, CALLS, CLOCK, MATCHING
 from ivr import twiml
 from ivr.menus.schema import Text
 from ivr.webhooks.actions import Answer, CallContext, queue_target
+from ivr.webhooks.call_card import CallCard
 from ivr.webhooks.shared import public_url, shared
 from routing.offer import EnqueueStatus
 
@@ -44,28 +47,41 @@ async def join_queue(
     """Put the caller in the router's queue and answer `<Enqueue>`, or the Dial at once
     when an agent is idle, or the queue's overflow when it is full or unstaffed.
 
-    `vip_class` saves a read when the caller already knows it.
+    The `<Enqueue>` URLs carry the call's card (`ivr.webhooks.call_card`), built from its
+    state; `vip_class` stands in for the state's when Redis has no facts of the call.
     """
     matching = shared(request)[MATCHING]
-    if vip_class is None:
-        facts, _ = await shared(request)[CALLS].facts(ctx.call_sid)
-        vip_class = facts.vip_class if facts else ""
-    enqueued = await matching.enqueue(ctx.loaded, ctx.call_sid, queue, vip_class=vip_class)
+    calls = shared(request)[CALLS]
+    facts, state = await calls.facts(ctx.call_sid)
+    if facts is not None:
+        vip_class = facts.vip_class
+    joined_ms = int(shared(request)[CLOCK]().timestamp() * 1000)
+    # The join time goes into the call's state as its place is taken, so the agent's Dial
+    # action (built from that state) can carry the card on; both in one event-loop turn.
+    _, enqueued = await asyncio.gather(
+        calls.update(ctx.call_sid, joined_ms=str(joined_ms)),
+        matching.enqueue(
+            ctx.loaded, ctx.call_sid, queue, vip_class=vip_class or "", arrived_ms=joined_ms
+        ),
+    )
     if enqueued.status is EnqueueStatus.FULL:
         return await overflow_answer(request, ctx, queue, [*lead, QUEUE_FULL])
     if enqueued.status is EnqueueStatus.EMPTY:
         return await overflow_answer(request, ctx, queue, [*lead, NOBODY_ON_DUTY])
+    earlier = state.get("joined_ms", "")
+    if enqueued.status is EnqueueStatus.DUPLICATE and earlier.isdigit():
+        # A retried webhook: the call keeps the place it took the first time.
+        joined_ms = int(earlier)
+        await calls.update(ctx.call_sid, joined_ms=earlier)
     offer = enqueued.offer
     if offer is not None and offer.call_id == ctx.call_sid:
         return await shared(request)[BRIDGE].connect_now(offer, ctx.voice, lead)
-    if lead:
-        return twiml.enqueue(ctx.voice, queue_target(request, ctx, queue), lead=lead)
-    key = (ctx.hotline.id, "enqueue", queue)
-    cached = ctx.loaded.rendered.get(key)
-    if cached is None:  # the same for every caller of this version: rendered once
-        cached = twiml.enqueue(ctx.voice, queue_target(request, ctx, queue))
-        ctx.loaded.rendered[key] = cached
-    return cached
+    card = CallCard.from_state(facts, {**state, "joined_ms": str(joined_ms)})
+    if card is None:  # no facts in Redis: what this call still knows of itself
+        path, category = state.get("path", ""), state.get("category", "")
+        card = CallCard(vip_class or "", path, category, joined_ms, joined_ms)
+    waiting = replace(ctx, card=card)
+    return twiml.enqueue(ctx.voice, queue_target(request, waiting, queue), lead=lead)
 
 
 async def overflow_answer(

@@ -72,6 +72,7 @@ async def queue_result(request: web.Request) -> web.Response:
     if result is QueueResult.REDIRECTED:
         return xml(twiml.empty())  # our live-call update is connecting it; Twilio ignores this
     if result is QueueResult.HANGUP:
+        await calls.end(params.call_sid)
         outcome = await matching.router.abandon(params.call_sid)
         await matching.deliver(outcome.offers)
         await calls.update(params.call_sid, outcome="abandoned", waited_s=str(params.queue_time))

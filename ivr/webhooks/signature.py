@@ -5,7 +5,6 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import Mapping
-from urllib.parse import unquote_plus
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -30,11 +29,20 @@ def signed_url(request: web.Request) -> str:
     return shared(request)[SETTINGS].public_url + str(request.rel_url)
 
 
-def form_pairs(body: str) -> list[tuple[str, str]]:
-    """The fields of a form-encoded body, blank values kept: what `urllib.parse.parse_qsl`
-    gives with `keep_blank_values=True`, in a third less time."""
-    fields = (field.partition("=") for field in body.split("&") if field)
-    return [(unquote_plus(name), unquote_plus(value)) for name, _, value in fields]
+async def read_form(request: web.Request) -> MultiDict[str]:
+    """The whole form body, read by aiohttp whatever TCP segments it came in, at most
+    `MAX_BODY_BYTES` (413 beyond); a body that is not a form reads as no fields, which no
+    signature matches."""
+    limited = request.clone(client_max_size=MAX_BODY_BYTES)
+    try:
+        posted = await limited.post()
+    except web.HTTPRequestEntityTooLarge:
+        log.warning("refused %s: body over %d bytes", request.path, MAX_BODY_BYTES)
+        raise
+    except ValueError:  # not UTF-8, a broken multipart body
+        return MultiDict()
+    # A MultiDict is what the validator reads fastest (it probes for `getall` first).
+    return MultiDict((name, value) for name, value in posted.items() if isinstance(value, str))
 
 
 def _valid(validator: RequestValidator, url: str, form: MultiDict[str], signature: str) -> bool:
@@ -52,16 +60,7 @@ async def check_signature(request: web.Request, handler: Handler) -> web.StreamR
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         log.warning("refused %s: body of %d bytes", request.path, request.content_length)
         raise web.HTTPRequestEntityTooLarge(MAX_BODY_BYTES, request.content_length)
-    body = await request.content.read(MAX_BODY_BYTES + 1)
-    if len(body) > MAX_BODY_BYTES:
-        log.warning("refused %s: body over %d bytes", request.path, MAX_BODY_BYTES)
-        raise web.HTTPRequestEntityTooLarge(MAX_BODY_BYTES, len(body))
-    try:
-        pairs = form_pairs(body.decode("utf-8"))
-    except UnicodeDecodeError:
-        pairs = []
-    # A MultiDict is what the validator reads fastest (it probes for `getall` first).
-    form = MultiDict(pairs)
+    form = await read_form(request)
     signature = request.headers.get("X-Twilio-Signature", "")
     url = signed_url(request)
     if not signature or not _valid(shared(request)[VALIDATOR], url, form, signature):
@@ -73,5 +72,5 @@ async def check_signature(request: web.Request, handler: Handler) -> web.StreamR
             extra={"call_sid": form.get("CallSid", "?")[:40]},
         )
         raise web.HTTPForbidden(text="invalid signature")
-    request[FORM] = dict(pairs)
+    request[FORM] = dict(form)
     return await handler(request)

@@ -68,7 +68,7 @@ async def incoming(request: web.Request) -> web.Response:
         vip or "-",
         extra={"call_sid": params.call_sid},
     )
-    await shared(request)[MATCHING].ensure_rules(loaded)
+    await shared(request)[MATCHING].ensure_rules()
     return xml(await respond(request, CallContext(loaded, hotline, params.call_sid), answer))
 
 

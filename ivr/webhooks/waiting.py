@@ -7,10 +7,11 @@ import logging
 
 from aiohttp import web
 
-from hotline.appkeys import BRIDGE, CALLS, CLOCK, MATCHING
+from hotline.appkeys import CALLS, MATCHING
 from ivr import twiml
 from ivr.menus.schema import Text
 from ivr.webhooks.actions import CallContext
+from ivr.webhooks.put_back import PutBack, put_back
 from ivr.webhooks.shared import public_url, shared
 from queues.catalogue import QueueSpec, WaitKey
 from routing.offer import LeaveReason
@@ -20,14 +21,19 @@ log = logging.getLogger(__name__)
 RINGING_PAUSE_S = 5  # while an agent's phone rings, the caller hears short silences
 
 
-def announcement(language: str, position: int, wait_s: int) -> Text:
-    """ "You are number N; about M minutes", in the hotline's language."""
-    minutes = max(1, round(wait_s / 60))
+def announcement(language: str, position: int, wait_s: int | None) -> Text:
+    """ "You are number N; about M minutes", in the hotline's language; with nobody able to
+    take the call signed in (`wait_s` None) it says so instead of promising a time."""
+    minutes = max(1, round((wait_s or 0) / 60))
     if language.startswith(("zh", "cmn", "yue")):
         ahead = f"您前面还有{position - 1}位客户，" if position > 1 else "您是下一位，"
+        if wait_s is None:
+            return {language: ahead + "暂无坐席可接听，请稍候。"}
         eta = "预计等待不到1分钟。" if wait_s < 60 else f"预计等待约{minutes}分钟。"
         return {language: ahead + eta}
     place = f"You are number {position} in the queue." if position > 1 else "You are next."
+    if wait_s is None:
+        return {language: f"{place} No agent who can take your call is on duty right now."}
     eta = "less than a minute" if wait_s < 60 else f"about {minutes} minutes"
     return {language: f"{place} The estimated wait is {eta}."}
 
@@ -73,23 +79,10 @@ async def wait_segment(
     if state.get("bridge") == "pending":
         return twiml.leave()  # the Enqueue action will dial the agent
     position = await router.position(ctx.call_sid)
-    if position is None and state.get("queue") == queue and state.get("outcome") == "queued":
-        # Redis lost the call (flushed, failed over): put it back where it was.
-        now_ms = int(shared(request)[CLOCK]().timestamp() * 1000)
-        enqueued = await matching.enqueue(
-            ctx.loaded,
-            ctx.call_sid,
-            queue,
-            vip_class=facts.vip_class if facts else "",
-            arrived_ms=now_ms - queue_time * 1000,
-        )
-        log.warning(
-            "unknown to the router: put back (%s)",
-            enqueued.status,
-            extra={"call_sid": ctx.call_sid},
-        )
-        if enqueued.offer is not None:
-            await shared(request)[BRIDGE].ring(enqueued.offer)
+    if position is None:  # Redis lost the call (flushed, failed over): put it back
+        placed = await put_back(request, ctx, queue, queue_time, facts, state)
+        if placed is PutBack.ENDED:
+            return twiml.say_then_hangup(ctx.voice)
         position = await router.position(ctx.call_sid)
     if position is not None and position.state != "waiting":
         return twiml.hold(ctx.voice, {}, None, RINGING_PAUSE_S)
@@ -109,7 +102,7 @@ async def wait_segment(
     key_action = None
     if spec.wait_keys:
         said.append(keys_prompt(ctx.hotline.language, spec))
-        key_action = public_url(request, "wait_key", **ctx.query(q=queue))
+        key_action = public_url(request, "wait_key", **ctx.waiting_query(queue))
     return twiml.wait_segment(ctx.voice, said, spec.hold_music, spec.hold_seconds, key_action)
 
 

@@ -70,6 +70,8 @@ class WorkOrder(Base):
     address: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")
     department: Mapped[str] = mapped_column(String(128), default="")
+    # The wrap-up form as the agent typed it, until saved (see work_orders/drafts.py).
+    wrap_up_draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     status: Mapped[Status] = mapped_column(_enum(Status, 16), index=True)
     urge_count: Mapped[int] = mapped_column(Integer, default=0)
     last_urged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -93,13 +93,17 @@ local function reschedule(q, at)
 end
 
 -- Put a waiting call in step s (opened at so) of its queue, with its escalation instant.
+-- A step beyond a plan that was shrunk since is its last step, which routes the call now.
+-- Returns the step the call is in.
 local function place_sets(call, c, s, so, score)
+  s = math.min(s, #c.steps)
   redis.call('ZADD', K.waiting_step(c.name, s), int(score), call)
   if s < #c.steps then redis.call('ZADD', K.escalations(c.name), int(so + c.steps[s].dur), call)
   else redis.call('ZREM', K.escalations(c.name), call) end
+  return s
 end
 local function place(call, c, s, so, score)
-  place_sets(call, c, s, so, score)
+  s = place_sets(call, c, s, so, score)
   redis.call('HSET', K.routed_call(call), 'step', int(s), 'so', int(so))
 end
 

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
-from hotline.appkeys import AUTH, CLOCK, KEYS, REDIS, SETTINGS
+from hotline.appkeys import AUTH, CLOCK, KEYS, REDIS, SESSIONMAKER, SETTINGS
 from staff_web.auth.passwords import Passwords
 from staff_web.auth.services import AuthPolicy, AuthServices, SignOutHook
 
@@ -29,6 +29,7 @@ def auth_context(
                 policy or AuthPolicy.for_public_url(app[SETTINGS].public_url),
                 passwords=passwords,
                 on_sign_out=on_sign_out,
+                durable=app[SESSIONMAKER],
             )
         yield
 

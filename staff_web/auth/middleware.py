@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from html import escape
 
 from aiohttp import web
@@ -19,6 +20,8 @@ from staff_web.auth.sessions import SessionStore
 log = logging.getLogger(__name__)
 
 BEARER = "bearer "
+# A path parameter ends up in log lines and error reasons (HTTP headers): no CR, LF or NUL.
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def bearer_token(request: web.Request) -> str | None:
@@ -81,6 +84,15 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         return web.json_response({"error": "internal error"}, status=500)
 
 
+@web.middleware
+async def clean_path_params(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A control character in a path parameter (`%0D%0A`) is the client's error: 400."""
+    for name, value in request.match_info.items():
+        if CONTROL.search(value):
+            raise web.HTTPBadRequest(reason=f"{name}: control characters are not allowed")
+    return await handler(request)
+
+
 def login_url(request: web.Request, next_path: str | None = None) -> URL:
     """The login page (from the auth pages sub-app's named route), returning to `next_path`."""
     url = request.config_dict[AUTH_PAGES].router["login"].url_for()
@@ -105,9 +117,9 @@ async def page_errors(request: web.Request, handler: Handler) -> web.StreamRespo
 
 def api_middlewares() -> list[Middleware]:
     """For the `/api/` sub-app: JSON errors outside, then who is asking, then CSRF."""
-    return [json_errors, authenticate(accept_bearer=True), csrf_protect]
+    return [json_errors, clean_path_params, authenticate(accept_bearer=True), csrf_protect]
 
 
 def page_middlewares() -> list[Middleware]:
     """For every page sub-app: login redirects outside, then the cookie session, then CSRF."""
-    return [page_errors, authenticate(accept_bearer=False), csrf_protect]
+    return [page_errors, clean_path_params, authenticate(accept_bearer=False), csrf_protect]

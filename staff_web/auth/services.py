@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import redis.asyncio as aioredis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from routing.keys import Keys
 from staff_web.auth.identity import CurrentUser
@@ -59,7 +60,9 @@ class AuthServices:
         *,
         passwords: Passwords | None = None,
         on_sign_out: SignOutHook | None = None,
+        durable: async_sessionmaker[AsyncSession] | None = None,
     ) -> AuthServices:
+        """`durable`: the database that keeps a copy of each session (`SessionStore`)."""
         return cls(
             policy=policy,
             passwords=passwords or Passwords(),
@@ -68,12 +71,16 @@ class AuthServices:
                 keys.session,
                 idle_s=policy.session_idle_s,
                 max_age_s=policy.session_max_age_s,
+                durable=durable,
+                kind="session",
             ),
             api_tokens=SessionStore(
                 redis,
                 keys.api_token,
                 idle_s=policy.api_token_ttl_s,
                 max_age_s=policy.api_token_ttl_s,
+                durable=durable,
+                kind="api_token",
             ),
             limiter=LoginLimiter(redis, keys, policy.limits),
             on_sign_out=on_sign_out or no_sign_out_hook,

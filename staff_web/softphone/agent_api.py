@@ -1,5 +1,6 @@
 """The agent API under /api/agent/: state, ready / break / offline, the agent's work orders,
-the offered call's details, the wrap-up form, and the Twilio voice token.
+the offered call's details, the wrap-up form, the Twilio voice token and the embedded
+phone's token.
 
 An agent acts only on itself and its own work orders; supervisors and admins may read any
 agent's state and orders with `?agent=<id>`.
@@ -13,12 +14,19 @@ from typing import Any
 
 from aiohttp import web
 
-from hotline.appkeys import AGENT_EVENTS, CLOCK, MATCHING, SESSIONMAKER
+from hotline.appkeys import (
+    AGENT_EVENTS,
+    CLOCK,
+    DESK_PRESENCE,
+    MATCHING,
+    PHONE_TOKENS,
+    SESSIONMAKER,
+)
 from queues.staff import Role
 from queues.work_orders.order_queries import MAX_PAGE, orders_of_agent
 from routing.presence import AgentState, PresenceChange
-from staff_web.auth.identity import CurrentUser, ensure_owner, signed_in
-from staff_web.softphone.call_details import describe_call, order_summary
+from staff_web.auth.identity import Credential, CurrentUser, ensure_owner, signed_in
+from staff_web.softphone.call_details import describe_call, own_order_summary
 from staff_web.softphone.desk_state import CALL_STATES, desk_state, snapshot_of
 from staff_web.softphone.forms import (
     BreakRequest,
@@ -28,6 +36,7 @@ from staff_web.softphone.forms import (
 )
 from staff_web.softphone.voice_access import voice_token
 from staff_web.softphone.wrap_up import WrapUpRefused, save_wrap_up
+from staff_web.softphone.wrap_up_drafts import save_wrap_up_draft
 from switchboard.matching import UnknownAgent
 
 log = logging.getLogger(__name__)
@@ -87,7 +96,8 @@ async def _refuse_during_call(request: web.Request, agent_id: str, action: str) 
 async def go_ready(request: web.Request) -> web.Response:
     """示闲: sign in to the router with the published grades, or come back from break or
     wrap-up. Refused during a call (signing in again would drop it)."""
-    agent_id = own_agent(signed_in(request))
+    user = signed_in(request)
+    agent_id = own_agent(user)
     snapshot = await snapshot_of(request.config_dict, agent_id)
     state = snapshot.state if snapshot else AgentState.OFFLINE
     if state in CALL_STATES:
@@ -100,6 +110,9 @@ async def go_ready(request: web.Request) -> web.Response:
         raise web.HTTPBadRequest(
             reason=f"{error}: ask an admin to add the agent to the config"
         ) from None
+    if user.credential is Credential.COOKIE:
+        # From the page: its desk is watched even if its socket never opens.
+        await request.config_dict[DESK_PRESENCE].seen(agent_id)
     log.info("ready (was %s)", state.value, extra={"agent_id": agent_id})
     return _state_response(await _announce(request, agent_id))
 
@@ -149,7 +162,7 @@ async def work_orders(request: web.Request) -> web.Response:
         page = await orders_of_agent(session, agent_id, limit=limit, offset=offset)
     answer = {
         "agent_id": agent_id,
-        "items": [order_summary(order) for order in page.items],
+        "items": [own_order_summary(order) for order in page.items],
         "total": page.total,
         "limit": page.limit,
         "offset": page.offset,
@@ -174,7 +187,8 @@ async def call_details(request: web.Request) -> web.Response:
 
 async def wrap_up(request: web.Request) -> web.Response:
     """Save the after-call form on the call's work order (dispatching it when a department
-    is given), then make the agent ready again if it is still in wrap-up."""
+    is given; its draft is done with), then, unless `ready` is false, make the agent ready
+    again if it is still in wrap-up. Answers `{"state": "saved", "order", "desk"}`."""
     user = signed_in(request)
     agent_id = own_agent(user)
     try:
@@ -191,11 +205,25 @@ async def wrap_up(request: web.Request) -> web.Response:
     except WrapUpRefused as refused:
         return web.json_response({"error": refused.reason}, status=refused.status)
     snapshot = await snapshot_of(request.config_dict, agent_id)
-    if snapshot is not None and snapshot.state is AgentState.WRAP_UP:
+    if form.ready and snapshot is not None and snapshot.state is AgentState.WRAP_UP:
         await request.config_dict[MATCHING].agent_ready(agent_id)
         log.info("wrap-up saved: ready", extra={"call_sid": form.call_sid, "agent_id": agent_id})
-    state = await _announce(request, agent_id)
-    return web.json_response({"order": saved, "state": state}, headers=NO_STORE)
+    desk = await _announce(request, agent_id)
+    answer = {"state": "saved", "order": saved, "desk": desk}
+    return web.json_response(answer, headers=NO_STORE)
+
+
+async def phone_token(request: web.Request) -> web.Response:
+    """A short-lived token to register the agent's own embedded phone (the local carrier's
+    /carrier/agent-ws refuses a socket without one)."""
+    agent_id = own_agent(signed_in(request))
+    if PHONE_TOKENS not in request.config_dict:
+        raise web.HTTPServiceUnavailable(
+            reason="no embedded phone here: with HOTLINE_CARRIER=twilio use the voice token"
+        )
+    tokens = request.config_dict[PHONE_TOKENS]
+    answer = {"token": tokens.mint(agent_id), "identity": agent_id, "ttl": tokens.ttl_s}
+    return web.json_response(answer, headers=NO_STORE)
 
 
 def add_agent_api_routes(api: web.Application, *, prefix: str = "/agent") -> None:
@@ -207,4 +235,6 @@ def add_agent_api_routes(api: web.Application, *, prefix: str = "/agent") -> Non
     api.router.add_get(f"{prefix}/work-orders", work_orders, name="agent_work_orders")
     api.router.add_get(f"{prefix}/call/{{call_sid}}", call_details, name="agent_call")
     api.router.add_post(f"{prefix}/wrap-up", wrap_up, name="agent_wrap_up")
+    api.router.add_put(f"{prefix}/wrap-up/draft", save_wrap_up_draft, name="agent_wrap_up_draft")
     api.router.add_get(f"{prefix}/voice-token", voice_token, name="agent_voice_token")
+    api.router.add_get(f"{prefix}/phone-token", phone_token, name="agent_phone_token")

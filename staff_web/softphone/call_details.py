@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import ChainMapProxy
 
 from hotline.appkeys import CALLS, CONFIGS, SESSIONMAKER
+from queues.work_orders.drafts import wrap_up_pending
 from queues.work_orders.order_queries import open_orders_of_caller
 from queues.work_orders.orders import WorkOrder
 
@@ -34,6 +35,17 @@ def order_summary(order: WorkOrder) -> dict[str, Any]:
         "department": order.department,
         "description": order.description,
         "created_at": order.created_at.isoformat(),
+    }
+
+
+def own_order_summary(order: WorkOrder) -> dict[str, Any]:
+    """An order as its own agent sees it: with the wrap-up fields, the draft typed so far,
+    and whether the wrap-up is still owed (finish it from the list)."""
+    return order_summary(order) | {
+        "area": order.area.value,
+        "address": order.address,
+        "draft": order.wrap_up_draft,
+        "wrap_up_pending": wrap_up_pending(order),
     }
 
 

@@ -10,7 +10,7 @@ from aiohttp import ChainMapProxy
 from hotline.appkeys import CONFIGS, MATCHING, SESSIONMAKER
 from queues.work_orders.order_queries import orders_of_agent
 from routing.presence import AgentSnapshot, AgentState
-from staff_web.softphone.call_details import describe_call, order_summary
+from staff_web.softphone.call_details import describe_call, own_order_summary
 
 CALL_STATES = frozenset({AgentState.RESERVED, AgentState.BUSY})
 
@@ -69,6 +69,6 @@ async def desk_state(app: ChainMapProxy, agent_id: str) -> dict[str, Any]:
         async with app[SESSIONMAKER]() as session:
             latest = await orders_of_agent(session, agent_id, limit=1)
         # The call just ended is the agent's newest order: the router forgets the call id.
-        order = order_summary(latest.items[0]) if latest.items else None
+        order = own_order_summary(latest.items[0]) if latest.items else None
         state["wrap_up"] = {"until_ms": snapshot.wrap_until_ms, "order": order}
     return state

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -81,6 +82,8 @@ class AgentEventHub:
         self._inboxes: dict[str, set[Inbox]] = {}
         self._pubsub: PubSub | None = None
         self._stream_after = "0-0"
+        self._channels_read_at: float | None = None
+        self._stream_read_at: float | None = None
 
     async def start(self) -> None:
         """Subscribe before returning, so an event published after a socket registered is
@@ -94,6 +97,13 @@ class AgentEventHub:
         async with asyncio.TaskGroup() as relays:
             relays.create_task(self._relay_channels(stop), name="softphone-channels")
             relays.create_task(self._relay_router_events(stop), name="softphone-router-events")
+
+    @property
+    def last_read_at(self) -> float | None:
+        """When both sources were last read (time.monotonic()): the relay's heartbeat."""
+        if self._channels_read_at is None or self._stream_read_at is None:
+            return None
+        return min(self._channels_read_at, self._stream_read_at)
 
     async def aclose(self) -> None:
         await self._drop_subscription()
@@ -149,6 +159,7 @@ class AgentEventHub:
                 message = await self._pubsub.get_message(
                     ignore_subscribe_messages=True, timeout=READ_TIMEOUT_S
                 )
+                self._channels_read_at = time.monotonic()
                 if message is not None and message.get("type") == "pmessage":
                     self._route(str(message["channel"]), message["data"])
             except (aioredis.ConnectionError, aioredis.TimeoutError, OSError) as error:
@@ -188,6 +199,7 @@ class AgentEventHub:
                         {stream: self._stream_after}, block=int(READ_TIMEOUT_S * 1000), count=500
                     ),
                 )
+                self._stream_read_at = time.monotonic()
                 for _stream, entries in read or []:
                     for entry_id, fields in entries:
                         self._stream_after = entry_id

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from queues.work_orders.categories import SUB_TYPES, Category
 from queues.work_orders.deadlines import Area
+from staff_web.softphone.desk_presence import ABSENT
 
 # 示忙 reasons offered as buttons (label in Chinese → English); free text is allowed too.
 BREAK_REASONS: dict[str, str] = {
@@ -18,8 +19,9 @@ BREAK_REASONS: dict[str, str] = {
     "会议": "Meeting",
     "用餐": "Meal",
 }
-# Reasons the router itself gives a break (too many missed offers): an agent cannot claim them.
-SYSTEM_REASONS = frozenset({"no_answer"})
+# Reasons the server itself gives a break (too many missed offers, the desk closed): an
+# agent cannot claim them.
+SYSTEM_REASONS = frozenset({"no_answer", ABSENT})
 MAX_REASON = 32
 MAX_ADDRESS = 500
 MAX_DESCRIPTION = 2000
@@ -81,7 +83,8 @@ class BreakRequest:
 
 @dataclass(frozen=True, slots=True)
 class WrapUpRequest:
-    """POST /api/agent/wrap-up: the after-call form for the call's work order."""
+    """POST /api/agent/wrap-up: the after-call form for the call's work order; `ready`
+    (default true) ends the agent's wrap-up, false when finishing an older order later."""
 
     call_sid: str
     category: Category
@@ -90,6 +93,7 @@ class WrapUpRequest:
     address: str
     description: str
     department: str
+    ready: bool = True
 
     @classmethod
     def parse(cls, body: Any) -> WrapUpRequest:
@@ -122,9 +126,12 @@ class WrapUpRequest:
         department = _text(fields, "department", errors, limit=MAX_DEPARTMENT)
         if category is Category.FAULT_REPAIR and not address and "address" not in errors:
             errors["address"] = "required for fault repair (where the crew goes)"
+        ready = fields.get("ready", True)
+        if not isinstance(ready, bool):
+            errors["ready"] = "true or false"
         if errors:
             raise FormInvalid(errors)
-        return cls(call_sid, category, sub_type, area, address, description, department)
+        return cls(call_sid, category, sub_type, area, address, description, department, ready)
 
 
 def invalid_response(error: FormInvalid) -> web.Response:

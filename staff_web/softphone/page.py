@@ -95,6 +95,7 @@ async def softphone_page(request: web.Request) -> web.Response:
     page = (
         page.replace("{{config}}", _json_for_script(config))
         .replace("{{css}}", str(static.url_for(filename="softphone.css")))
+        .replace("{{alert_js}}", str(static.url_for(filename="offer_alert.js")))
         .replace("{{js}}", str(static.url_for(filename="softphone.js")))
         .replace("{{logout}}", escape(str(logout)))
         .replace("{{csrf}}", csrf_field(request))

@@ -20,7 +20,7 @@ from typing import Any
 from aiohttp import ChainMapProxy, WSMsgType, web
 from yarl import URL
 
-from hotline.appkeys import AGENT_EVENT_HUB, SETTINGS
+from hotline.appkeys import AGENT_EVENT_HUB, DESK_PRESENCE, SETTINGS
 from staff_web.auth.identity import current_user
 from staff_web.softphone.agent_api import viewed_agent
 from staff_web.softphone.call_details import describe_call
@@ -125,11 +125,20 @@ async def softphone_socket(request: web.Request) -> web.StreamResponse:
     ws = web.WebSocketResponse(heartbeat=HEARTBEAT_S, max_msg_size=4096)
     await ws.prepare(request)
     relay = DeskRelay(request.config_dict, agent_id, ws)
+    readonly = agent_id != user.agent_id
+    async with contextlib.AsyncExitStack() as opened:
+        if not readonly:  # a supervisor watching is not the agent's desk
+            await opened.enter_async_context(request.config_dict[DESK_PRESENCE].desk_open(agent_id))
+        await _serve(relay, request, readonly)
+    return ws
+
+
+async def _serve(relay: DeskRelay, request: web.Request, readonly: bool) -> None:
+    agent_id, ws = relay.agent_id, relay.ws
     with request.config_dict[AGENT_EVENT_HUB].listen(agent_id) as inbox:
         reader = asyncio.create_task(_read_page(ws, inbox), name=f"softphone-read-{agent_id}")
         try:
             relay.state = await desk_state(relay.app, agent_id)
-            readonly = agent_id != user.agent_id
             await relay.send(
                 {"type": "hello", "agent_id": agent_id, "readonly": readonly, "state": relay.state}
             )
@@ -154,4 +163,3 @@ async def softphone_socket(request: web.Request) -> web.StreamResponse:
             with contextlib.suppress(asyncio.CancelledError):
                 await reader
             await ws.close()
-    return ws

@@ -9,12 +9,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from queues.work_orders.drafts import clear_draft
 from queues.work_orders.edits import Details, update_details
 from queues.work_orders.intake import by_call_sid
 from queues.work_orders.lifecycle import dispatch
 from queues.work_orders.order_queries import get_order
 from queues.work_orders.status import StaleStatus, Status
-from staff_web.softphone.call_details import order_summary
+from staff_web.softphone.call_details import own_order_summary
 from staff_web.softphone.forms import FormInvalid, WrapUpRequest
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ async def save_wrap_up(
             await update_details(session, order, details, actor=actor, now=now)
             if needs_dispatch:
                 await dispatch(session, order, form.department, actor=actor, now=now)
+            await clear_draft(session, order)
         except StaleStatus as error:
             raise WrapUpRefused(409, str(error)) from None
         except ValueError as error:
@@ -79,7 +81,7 @@ async def save_wrap_up(
         saved = await get_order(session, order.id)
         if saved is not None:
             await session.refresh(saved)
-        summary = order_summary(saved or order)
+        summary = own_order_summary(saved or order)
     log.info(
         "wrap-up saved on %s%s",
         summary["number"],

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from hotline.background import in_background, stop_task
+from hotline.background import LoopHealth, in_background, stop_task
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -78,13 +78,61 @@ async def test_no_grace_cancels_at_once() -> None:
     assert time.monotonic() - started < 0.1
 
 
-async def test_a_loop_that_died_of_its_own_error_raises_it_at_stop() -> None:
-    async def loop(stop: asyncio.Event) -> None:
-        raise RuntimeError("broken loop")
+async def test_a_loop_that_fails_is_started_again_and_its_error_kept() -> None:
+    health = LoopHealth()
+    runs: list[int] = []
+    running_again = asyncio.Event()
 
-    with pytest.raises(RuntimeError, match="broken loop"):
-        async with in_background(loop, name="broken") as task:
-            await asyncio.wait({task})
+    async def loop(stop: asyncio.Event) -> None:
+        runs.append(len(runs))
+        if len(runs) < 3:
+            raise RuntimeError("broken loop")
+        running_again.set()
+        await stop.wait()
+
+    async with in_background(loop, name="flaky", health=health, restart_s=0) as task:
+        await asyncio.wait_for(running_again.wait(), 5)
+        status = health.loops["flaky"]
+        assert (status.restarts, status.last_error) == (2, "RuntimeError('broken loop')")
+        assert health.problems() == {}
+    assert not task.cancelled()  # it returned on the stop
+
+
+async def test_a_loop_that_returns_unasked_is_started_again() -> None:
+    health = LoopHealth()
+    runs: list[int] = []
+    running_again = asyncio.Event()
+
+    async def loop(stop: asyncio.Event) -> None:
+        runs.append(len(runs))
+        if len(runs) > 1:
+            running_again.set()
+            await stop.wait()
+
+    async with in_background(loop, name="quitter", health=health, restart_s=0):
+        await asyncio.wait_for(running_again.wait(), 5)
+    assert health.loops["quitter"].last_error == "returned before it was stopped"
+
+
+async def test_a_dead_task_and_a_stale_heartbeat_are_named() -> None:
+    health = LoopHealth()
+    beat: list[float | None] = [None]
+
+    async def loop(stop: asyncio.Event) -> None:
+        await stop.wait()
+
+    async with (
+        in_background(loop, name="dies", health=health) as dying,
+        in_background(loop, name="beats", health=health, beat=lambda: beat[0], stale_after_s=10),
+    ):
+        started = health.loops["beats"].started_at
+        assert health.problems(now=started + 5) == {}
+        assert health.problems(now=started + 11) == {"beats": "no round done for 11s"}
+        beat[0] = started + 11
+        assert health.problems(now=started + 12) == {}
+        dying.cancel()
+        await asyncio.wait({dying})
+        assert health.problems(now=started + 12) == {"dies": "stopped"}
 
 
 async def test_the_owner_cancelled_during_the_grace_still_cancels_the_loop() -> None:

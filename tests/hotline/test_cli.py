@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import unused_port
 
 from hotline.cli import freeze_long_lived, main
 
@@ -41,6 +42,7 @@ def test_serve_refuses_a_redis_without_function_libraries(
     monkeypatch.setattr("hotline.contexts.connect_redis", lambda url: old)
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6399/0")
     monkeypatch.setenv("HOTLINE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("HOTLINE_PORT", str(unused_port()))  # the port is bound first
     assert main(["serve"]) == 2
     error = capsys.readouterr().err
     assert error.startswith("setting error: REDIS_URL: Redis 6.2.14 has no function libraries")

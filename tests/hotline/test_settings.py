@@ -54,11 +54,25 @@ def test_production_settings() -> None:
         ({"HOTLINE_CARRIER": "twilio"}, "TWILIO_ACCOUNT_SID"),
         ({"HOTLINE_DEMO_USERS": "yes"}, "HOTLINE_DEMO_USERS"),
         ({"HOTLINE_EVENT_SINK": "off"}, "HOTLINE_EVENT_SINK"),
+        ({"HOTLINE_CONFIG_POLL_S": "soon"}, "HOTLINE_CONFIG_POLL_S"),
+        ({"HOTLINE_CONFIG_POLL_S": "0"}, "HOTLINE_CONFIG_POLL_S"),
+        ({"HOTLINE_AGENT_ABSENT_S": "soon"}, "HOTLINE_AGENT_ABSENT_S"),
     ],
 )
 def test_bad_values_name_the_variable(environ: dict[str, str], names: str) -> None:
     with pytest.raises(SettingsError, match=names):
         Settings.from_env(environ)
+
+
+def test_config_poll_interval() -> None:
+    assert Settings.from_env({}).config_poll_s == 1.0
+    assert Settings.from_env({"HOTLINE_CONFIG_POLL_S": "0.2"}).config_poll_s == 0.2
+
+
+def test_absent_agents_window() -> None:
+    assert Settings.from_env({}).agent_absent_s == 30
+    assert Settings.from_env({"HOTLINE_AGENT_ABSENT_S": "0"}).agent_absent_s == 0
+    assert Settings.from_env({"HOTLINE_AGENT_ABSENT_S": "90"}).agent_absent_s == 90
 
 
 def test_readme_documents_every_setting() -> None:

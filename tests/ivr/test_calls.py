@@ -9,7 +9,7 @@ from dataclasses import replace
 import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
 
-from ivr.calls import CALL_TTL_SECONDS, CallFacts, CallState, Recorded
+from ivr.calls import CALL_TTL_SECONDS, ENDED_TTL_SECONDS, CallFacts, CallState, Recorded
 from routing.keys import Keys
 
 FACTS = CallFacts(
@@ -92,3 +92,18 @@ async def test_a_failing_operation_fails_only_its_caller(redis: aioredis.Redis, 
     )
     assert isinstance(outcomes[0], ResponseError)
     assert outcomes[1] == FACTS
+
+
+async def test_an_ended_call_is_remembered_apart_from_its_facts(
+    redis: aioredis.Redis, keys: Keys
+) -> None:
+    calls = CallState(redis, keys)
+    await calls.arrive(FACTS)
+    assert not await calls.has_ended(FACTS.call_sid)
+    await calls.end(FACTS.call_sid)
+    await calls.end(FACTS.call_sid)  # a retried end changes nothing
+    await redis.delete(keys.call(FACTS.call_sid))  # the facts go first
+    assert await calls.has_ended(FACTS.call_sid)
+    assert not await calls.has_ended("CA" + "b" * 32)
+    ttl = await redis.ttl(keys.ended_call(FACTS.call_sid))
+    assert CALL_TTL_SECONDS < ttl <= ENDED_TTL_SECONDS

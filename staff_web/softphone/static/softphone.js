@@ -21,8 +21,10 @@
       number: "工单号", created: "创建时间", more: "更多", total: "共 {n} 条", seconds: "{n} 秒",
       readonly: "只读查看", saved: "已保存工单 {n}", missed: "未接来电（{why}）",
       st_offline: "离线", st_ready: "空闲", st_reserved: "振铃中", st_busy: "通话中", st_wrap_up: "话后处理",
-      st_break: "示忙", no_answer: "未接听过多", notInConfig: "坐席不在当前配置中",
+      st_break: "示忙", no_answer: "未接听过多", absent: "页面已关闭或断线", notInConfig: "坐席不在当前配置中",
       lost: "实时连接中断，正在重连…", phoneLost: "话机连接中断，正在重连…", choose: "—",
+      saving: "保存中…", draftSaved: "已保存", savingOrder: "工单 {n} 保存中…", finish: "完成",
+      pending: "待完成", done: "已完成", offerFrom: "来电 {n}",
     },
     en: {
       title: "Agent softphone", skip: "Skip to desk", live: "Live", phone: "Phone", logout: "Sign out",
@@ -39,9 +41,11 @@
       seconds: "{n} s", readonly: "read-only", saved: "Work order {n} saved", missed: "Missed call ({why})",
       st_offline: "Offline", st_ready: "Ready", st_reserved: "Ringing", st_busy: "On a call",
       st_wrap_up: "Wrap-up", st_break: "On break", no_answer: "too many missed calls",
+      absent: "desk closed or cut off",
       notInConfig: "This agent is not in the published config",
       lost: "Live connection lost, reconnecting…", phoneLost: "Phone connection lost, reconnecting…",
-      choose: "—",
+      choose: "—", saving: "Saving…", draftSaved: "Saved", savingOrder: "Saving work order {n}…",
+      finish: "Finish", pending: "To finish", done: "Done", offerFrom: "Call from {n}",
     },
   };
 
@@ -62,8 +66,11 @@
     ring: null,         // the carrier phone's ringing leg (embedded)
     twilioCall: null,   // the Twilio SDK call (twilio mode)
     connected: null,    // {call_sid, caller, work_order, since}
-    wrap: null,         // {call_sid, order, until}
-    wrapDirty: false,
+    wrap: null,         // {call_sid, order, until}: the form shown (this call's or one from the list)
+    wrapDirty: false,   // typed since the form opened
+    draftTimer: null,   // the debounced autosave
+    saving: {},         // call_sid → work order number: saves the server queued (202)
+    focusedFor: null,   // the offer 接听 took the focus for
     orders: [], ordersTotal: 0,
     csrf: "",
     muted: false,
@@ -132,22 +139,22 @@
       desk.offer = null;
     }
     if (state.state === "busy" && call) {
-      if (!desk.connected || desk.connected.call_sid !== call.call_sid) {
-        desk.connected = { call_sid: call.call_sid, caller: call.caller, work_order: call.work_order,
-          since: call.answered_ms || serverNow() };
-      }
+      desk.connected = connectedCall(call.call_sid, { ...call, since: call.answered_ms || undefined });
       desk.offer = null;
     } else if (state.state !== "busy") {
       desk.connected = null;
     }
-    if (state.state === "wrap_up") {
-      const order = state.wrap_up && state.wrap_up.order;
-      if (!desk.wrap && order) openWrapUp(order.call_sid, order);
-      if (desk.wrap) desk.wrap.until = state.wrap_until_ms;
+    const wrapping = state.state === "wrap_up" && state.wrap_up && state.wrap_up.order;
+    if (wrapping) {
+      const order = state.wrap_up.order;
+      // A form the server has queued (202) is not shown again while its save is on the way.
+      if (!desk.wrap && !(order.call_sid in desk.saving)) openWrapUp(order.call_sid, order);
+      if (desk.wrap && desk.wrap.call_sid === order.call_sid) desk.wrap.until = state.wrap_until_ms;
     } else if (desk.wrap && !desk.wrapDirty) {
-      closeWrapUp();
+      closeWrapUp();  // its draft (if any) is with the order: finish it from the list
     } else if (desk.wrap) {
-      desk.wrap.until = null;
+      desk.wrap.until = null;  // the timer made the agent ready; what was typed stays
+      flushDraft();
     }
     render();
   }
@@ -167,12 +174,16 @@
         break;
       case "offer":
         desk.offer = { ...message, ringDeadline: serverNow() + (message.ring_timeout_s || 20) * 1000 };
+        flushDraft();  // the form hides while it rings: what was typed goes to its order now
         render();
         break;
+      case "saved":  // a save the server had queued (202) reached the database
+        savedOrder(message.call_sid, message.work_order);
+        break;
       case "connected":
-        desk.connected = { call_sid: message.call_sid, work_order: message.work_order,
-          caller: desk.offer ? desk.offer.caller : "", since: serverNow() };
+        desk.connected = connectedCall(message.call_sid, { work_order: message.work_order });
         desk.offer = null;
+        if (!desk.connected.caller) fetchConnected(message.call_sid);
         render();
         loadOrders(true);
         break;
@@ -215,11 +226,19 @@
 
   // ---- the phone: the local carrier's agent socket (embedded) ------------------------
   let phoneSocket = null, phoneRetry = 0;
-  function connectPhone() {
+  function retryPhone() {
+    phoneRetry = Math.min(phoneRetry + 1, 5);
+    setTimeout(connectPhone, [0, 1000, 2000, 4000, 8000, 10000][phoneRetry]);
+  }
+  async function connectPhone() {
     if (!config.phoneWs || readonly) return;
+    $("phone").dataset.phone = "connecting";
+    // The carrier registers only the signed-in agent: a short-lived token from our API.
+    const access = await api("GET", `${config.api}/phone-token`);
+    if (!access.ok) { $("phone").dataset.phone = "error"; retryPhone(); return; }
     const url = new URL(config.phoneWs, location.href);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-    $("phone").dataset.phone = "connecting";
+    url.searchParams.set("token", access.data.token);
     const socket = new WebSocket(url);
     phoneSocket = socket;
     socket.onmessage = (event) => {
@@ -232,8 +251,7 @@
       $("phone").dataset.phone = "error";
       desk.ring = null;
       render();
-      phoneRetry = Math.min(phoneRetry + 1, 5);
-      setTimeout(connectPhone, [0, 1000, 2000, 4000, 8000, 10000][phoneRetry]);
+      retryPhone();
     };
   }
 
@@ -243,6 +261,7 @@
       $("phone").dataset.phone = "registered";
     } else if (message.type === "ring") {
       desk.ring = message;
+      flushDraft();
       const parent = message.parentCallSid;
       if (!desk.offer || desk.offer.call_sid !== parent) {
         desk.offer = { call_sid: parent, caller: message.from, ringDeadline: serverNow() + (message.timeout || 20) * 1000 };
@@ -267,6 +286,24 @@
     }
   }
   const pick = (object, names) => Object.fromEntries(names.filter((n) => n in object).map((n) => [n, object[n]]));
+  const known = (object) => Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined && v !== ""));
+
+  // The connected call keeps who called and why: what the offer showed, completed by what
+  // the server says now (a blank field never overwrites a known one).
+  function connectedCall(callSid, details) {
+    const before = desk.connected && desk.connected.call_sid === callSid ? desk.connected
+      : desk.offer && (desk.offer.call_sid === callSid || !desk.offer.call_sid) ? desk.offer : {};
+    const since = before.since || details.since || serverNow();
+    return { ...pick(before, ["caller", "caller_name", "vip", "queue", "queue_name", "path", "work_order"]),
+      ...known(details), call_sid: callSid, since };
+  }
+  async function fetchConnected(callSid) {
+    const answer = await api("GET", `${config.api}/call/${encodeURIComponent(callSid)}`);
+    if (answer.ok && desk.connected && desk.connected.call_sid === callSid) {
+      desk.connected = connectedCall(callSid, answer.data);
+      render();
+    }
+  }
 
   function phoneSend(type) {
     if (phoneSocket && phoneSocket.readyState === WebSocket.OPEN) {
@@ -341,22 +378,105 @@
   }
 
   // ---- wrap-up ------------------------------------------------------------------------
+  // The form is autosaved as a draft on its work order as it is typed (and kept in the
+  // browser until the server has it), so the wrap-up timer, 示闲, the next offer or a reload
+  // never lose it; an unfinished order is finished later from the list.
+  const DRAFT_DELAY_MS = 800, DRAFT_RETRY_MS = 5000;
+  const draftKey = (callSid) => `hotline_draft:${config.agent}:${callSid}`;
+  function formFields() {
+    return {
+      category: $("wu-category").value,
+      sub_type: $("wu-subtype").value,
+      area: $("wu-area").value,
+      address: $("wu-address").value,
+      description: $("wu-description").value,
+      department: $("wu-department").value,
+    };
+  }
+  function fillForm(fields) {
+    if (fields.category) $("wu-category").value = fields.category;
+    fillSubTypes(fields.sub_type || "");
+    for (const [name, id] of [["area", "wu-area"], ["address", "wu-address"], ["description", "wu-description"], ["department", "wu-department"]]) {
+      if (typeof fields[name] === "string") $(id).value = fields[name];
+    }
+  }
+  function localDraft(callSid) {
+    try { return JSON.parse(localStorage.getItem(draftKey(callSid)) || "null"); } catch (_) { return null; }
+  }
+  function showAutosave(state) {
+    const box = $("wu-autosave");
+    box.dataset.state = state;
+    box.textContent = state === "saving" ? t("saving") : state === "saved" ? t("draftSaved") : "";
+  }
+  function typed() {
+    if (!desk.wrap) return;
+    desk.wrapDirty = true;
+    const fields = formFields();
+    try { localStorage.setItem(draftKey(desk.wrap.call_sid), JSON.stringify(fields)); } catch (_) { /* full */ }
+    showAutosave("saving");
+    clearTimeout(desk.draftTimer);
+    desk.draftTimer = setTimeout(flushDraft, DRAFT_DELAY_MS);
+  }
+  // Send the draft now (typing paused, or the form is about to hide or change).
+  async function flushDraft() {
+    clearTimeout(desk.draftTimer);
+    desk.draftTimer = null;
+    if (!desk.wrap || !desk.wrapDirty || readonly) return;
+    const callSid = desk.wrap.call_sid, fields = formFields();
+    const answer = await putDraft(callSid, fields);
+    const stillShown = desk.wrap && desk.wrap.call_sid === callSid;
+    if (answer.status === 200) {
+      const local = localDraft(callSid);
+      if (local && JSON.stringify(local) === JSON.stringify(fields)) localStorage.removeItem(draftKey(callSid));
+      if (stillShown && JSON.stringify(formFields()) === JSON.stringify(fields)) showAutosave("saved");
+      return;
+    }
+    // 202 (its order is not in the database yet) or a failure: the browser keeps it; again.
+    const again = answer.status === 202 || answer.status >= 500 || answer.status === 0;
+    if (stillShown) showAutosave(again ? "saving" : "idle");
+    if (again) setTimeout(() => retryDraft(callSid, fields), DRAFT_RETRY_MS);
+  }
+  async function putDraft(callSid, fields) {
+    try {
+      return await api("PUT", `${config.api}/wrap-up/draft`, { call_sid: callSid, ...fields });
+    } catch (_) {
+      return { ok: false, status: 0, data: {} };  // offline: kept in the browser, sent again
+    }
+  }
+  async function retryDraft(callSid, fields) {
+    if (desk.wrap && desk.wrap.call_sid === callSid) { desk.wrapDirty = true; return flushDraft(); }
+    const answer = await putDraft(callSid, fields);
+    if (answer.status === 200) localStorage.removeItem(draftKey(callSid));
+    else if (answer.status === 202 || answer.status >= 500 || answer.status === 0) setTimeout(() => retryDraft(callSid, fields), DRAFT_RETRY_MS);
+  }
   function openWrapUp(callSid, order) {
+    if (desk.wrap && desk.wrap.call_sid !== callSid) flushDraft();  // the other form's typing
     desk.wrap = { call_sid: callSid, order, until: desk.state ? desk.state.wrap_until_ms : null };
     desk.wrapDirty = false;
     const form = $("wrapup-form");
     form.reset();
     clearErrors();
+    showAutosave("idle");
+    $("wu-category").value = "inquiry";
+    fillSubTypes("");
     if (order) {
-      $("wu-category").value = order.category;
-      fillSubTypes(order.sub_type);
-      $("wu-description").value = order.description || "";
-    } else {
-      $("wu-category").value = "inquiry";
-      fillSubTypes("");
+      fillForm({ ...order, description: order.description || "" });
+      if (order.draft && order.draft.fields) fillForm(order.draft.fields);
     }
+    const local = localDraft(callSid);  // typed here but not yet on the server
+    if (local) { fillForm(local); desk.wrapDirty = true; flushDraft(); }
   }
-  function closeWrapUp() { desk.wrap = null; desk.wrapDirty = false; }
+  function closeWrapUp() {
+    flushDraft();
+    desk.wrap = null;
+    desk.wrapDirty = false;
+  }
+  function finishFromList(order) {
+    openWrapUp(order.call_sid, order);
+    desk.wrap.until = null;
+    render();
+    $("wu-description").focus();
+  }
   function clearErrors() {
     for (const node of document.querySelectorAll("[data-error-for]")) node.textContent = "";
     for (const node of $("wrapup-form").querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
@@ -368,26 +488,37 @@
     select.disabled = options.length === 0;
     select.value = options.some((o) => o.value === selected) ? selected : "";
   }
+  function savedOrder(callSid, number) {
+    delete desk.saving[callSid];
+    localStorage.removeItem(draftKey(callSid));
+    say(t("saved", { n: number || "" }));
+    loadOrders(true);
+  }
   async function saveWrapUp(event) {
     event.preventDefault();
     if (!desk.wrap) return;
     clearErrors();
-    const body = {
-      call_sid: desk.wrap.call_sid,
-      category: $("wu-category").value,
-      sub_type: $("wu-subtype").value,
-      area: $("wu-area").value,
-      address: $("wu-address").value,
-      description: $("wu-description").value,
-      department: $("wu-department").value,
-    };
+    clearTimeout(desk.draftTimer);
+    const callSid = desk.wrap.call_sid;
+    const current = desk.state && desk.state.state === "wrap_up" && desk.state.wrap_up && desk.state.wrap_up.order;
+    // Finishing an older order from the list does not end the wrap-up of the call just taken.
+    const ready = Boolean(current && current.call_sid === callSid);
+    const body = { call_sid: callSid, ...formFields(), ready };
     $("wu-save").disabled = true;
     const answer = await api("POST", `${config.api}/wrap-up`, body);
     $("wu-save").disabled = false;
     if (answer.ok) {
-      say(t("saved", { n: answer.data.order.number }));
-      closeWrapUp();
-      applyState(answer.data.state);
+      const number = (answer.data.order && answer.data.order.number) || answer.data.work_order || (desk.wrap.order && desk.wrap.order.number) || "";
+      desk.wrapDirty = false;
+      desk.wrap = null;
+      if (answer.status === 202 || answer.data.state === "saving") {
+        desk.saving[callSid] = number;  // queued: the "saved" event says when it is written
+        say(t("savingOrder", { n: number }));
+      } else {
+        savedOrder(callSid, number);
+      }
+      const deskState = answer.data.desk || (typeof answer.data.state === "object" ? answer.data.state : null);
+      if (deskState) applyState(deskState); else { syncState(); render(); }
       loadOrders(true);
       return;
     }
@@ -422,6 +553,18 @@
     const found = (config.categories || []).find((c) => c.value === value);
     return found ? (lang === "en" ? found.en : found.zh) : value;
   }
+  function wrapUpCell(order) {
+    const td = cell("", "wo-wrapup");
+    if (!order.wrap_up_pending || readonly || !order.call_sid) { td.textContent = order.wrap_up_pending ? t("pending") : ""; return td; }
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "wo-finish";
+    button.textContent = t("finish");
+    button.setAttribute("aria-label", `${t("finish")} ${order.number}`);
+    button.addEventListener("click", () => finishFromList(order));
+    td.append(button);
+    return td;
+  }
   function renderOrders() {
     const rows = desk.orders.map((order) => {
       const tr = document.createElement("tr");
@@ -433,7 +576,9 @@
         cell(order.caller, "wo-caller"),
         cell(order.ivr_path, "wo-path"),
         cell(new Date(order.created_at).toLocaleString(lang === "en" ? "en-GB" : "zh-CN"), "wo-created"),
+        wrapUpCell(order),
       );
+      tr.classList.toggle("wo-pending", Boolean(order.wrap_up_pending));
       return tr;
     });
     $("orders-body").replaceChildren(...rows);
@@ -447,7 +592,7 @@
     const box = $("state");
     box.dataset.state = state.state;
     $("state-label").textContent = t(`st_${state.state}`);
-    const reason = state.reason === "no_answer" ? t("no_answer") : state.reason;
+    const reason = ["no_answer", "absent"].includes(state.reason) ? t(state.reason) : state.reason;
     $("state-reason").textContent = state.state === "break" && reason ? `· ${reason}` : "";
     if (state.in_config === false && config.agent) say(t("notInConfig"), "error");
 
@@ -463,10 +608,16 @@
 
     if (ringing) renderOffer();
     if (inCall && desk.connected) {
-      $("incall").dataset.callSid = desk.connected.call_sid;
-      $("call-caller").textContent = desk.connected.caller || "";
-      $("call-work-order").textContent = desk.connected.work_order || "";
+      const call = desk.connected;
+      $("incall").dataset.callSid = call.call_sid;
+      $("call-caller").textContent = call.caller || "";
+      $("call-name").textContent = call.caller_name || "—";
+      $("call-vip").textContent = call.vip || "—";
+      $("call-queue").textContent = queueName(call.queue_name) || call.queue || "—";
+      $("call-path").textContent = call.path || "—";
+      $("call-work-order").textContent = call.work_order || "";
     }
+    alertOffer(ringing && !readonly);
     if (wrapping) {
       $("wrapup").dataset.callSid = desk.wrap.call_sid;
       $("wrapup-order").textContent = desk.wrap.order ? desk.wrap.order.number : "";
@@ -487,7 +638,26 @@
     $("btn-hangup").disabled = readonly;
     $("wu-save").disabled = readonly;
     $("offer-wait-ring").hidden = phoneRang || readonly;
+    // 接听 takes the keyboard focus once per offer, as soon as the phone can answer it.
+    const offerKey = desk.offer ? desk.offer.call_sid || "twilio" : null;
+    if (ringing && phoneRang && !readonly && desk.focusedFor !== offerKey) {
+      desk.focusedFor = offerKey;
+      $("btn-accept").focus();
+    }
+    if (!ringing) desk.focusedFor = null;
     tick();
+  }
+
+  function alertOffer(on) {
+    if (!window.HotlineAlert) return;
+    if (!on) { window.HotlineAlert.stop(); return; }
+    const offer = desk.offer;
+    const body = [offer.caller_name, queueName(offer.queue_name) || offer.queue, offer.path].filter(Boolean).join(" · ");
+    window.HotlineAlert.start(offer.call_sid || offer.caller || "offer", {
+      title: t("offerFrom", { n: offer.caller || "" }),
+      body,
+      onClick: () => { if (!$("btn-accept").disabled) $("btn-accept").focus(); },
+    });
   }
 
   function renderOffer() {
@@ -559,7 +729,14 @@
       localStorage.setItem("hotline_lang", lang);
       translate();
     });
-    $("btn-ready").addEventListener("click", () => presence("ready"));
+    $("btn-ready").addEventListener("click", () => {
+      if (window.HotlineAlert) window.HotlineAlert.askNotifications();  // a gesture: may ask
+      presence("ready");
+    });
+    for (const kind of ["pointerdown", "keydown"]) {
+      document.addEventListener(kind, () => { if (window.HotlineAlert) window.HotlineAlert.unlock(); }, { capture: true });
+    }
+    window.addEventListener("pagehide", () => flushDraft());
     $("break-reason").addEventListener("change", () => { $("break-other").hidden = $("break-reason").value !== "__other"; });
     $("btn-break").addEventListener("click", () => {
       const chosen = $("break-reason").value;
@@ -572,7 +749,8 @@
     $("btn-hangup").addEventListener("click", hangup);
     $("btn-mute").addEventListener("click", toggleMute);
     $("wu-category").addEventListener("change", () => fillSubTypes(""));
-    $("wrapup-form").addEventListener("input", () => { desk.wrapDirty = true; });
+    $("wrapup-form").addEventListener("input", typed);
+    $("wrapup-form").addEventListener("change", typed);
     $("wrapup-form").addEventListener("submit", saveWrapUp);
     $("orders-more").addEventListener("click", () => loadOrders(false));
     if (!config.agent && config.agents.length) {

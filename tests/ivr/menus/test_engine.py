@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from hotline.demo import HOTLINES_YAML
 from ivr.menus import engine
 from ivr.menus.engine import Finish, Notice, Position, Prompt
-from ivr.menus.schema import Hotline, QueueAction, VoicemailAction
+from ivr.menus.loading import load_config_file
+from ivr.menus.schema import HangupAction, Hotline, QueueAction, VoicemailAction
 
 
 def make_hotline() -> Hotline:
@@ -144,3 +146,40 @@ def test_tampered_positions_are_refused(stack: str, tries: str) -> None:
 def test_position_round_trips() -> None:
     position = Position(("root", "fault"), 2)
     assert Position.decode(position.encode(), "2") == position
+
+
+def _demo_keywords() -> list[tuple[Hotline, str, str, str]]:
+    found: list[tuple[Hotline, str, str, str]] = []
+    for hotline in load_config_file(HOTLINES_YAML).hotlines:
+        for node_id, node in hotline.menu.nodes.items():
+            for option in node.options:
+                found.extend((hotline, node_id, option.key, word) for word in option.speech)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("hotline", "node_id", "key", "word"),
+    [pytest.param(*case, id=f"{case[0].id}:{case[1]}:{case[3]}") for case in _demo_keywords()],
+)
+def test_every_demo_keyword_said_in_a_sentence_picks_its_own_option(
+    hotline: Hotline, node_id: str, key: str, word: str
+) -> None:
+    # 停电 (fault) is inside 停电信息 and 计划停电 (option 9): the longest keyword wins.
+    position = Position((node_id,))
+    for said in (word, f"嗯，{word}。"):
+        result = engine.step(hotline, position, "", said)
+        assert result.selection is not None, said
+        assert result.selection.key == key, said
+
+
+def test_planned_outage_information_is_reachable_by_speech() -> None:
+    hotline = load_config_file(HOTLINES_YAML).hotlines[0]
+    for said in ("我想查一下计划停电", "停电信息"):
+        result = engine.step(hotline, engine.start(hotline), "", said)
+        assert isinstance(result.outcome, Finish), said
+        assert isinstance(result.outcome.action, HangupAction)
+        assert result.selection is not None
+        assert result.selection.key == "9"
+    outage = engine.step(hotline, engine.start(hotline), "", "我家停电了")
+    assert outage.selection is not None
+    assert outage.selection.key == "1"

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import fakeredis
 import redis.asyncio as aioredis
+from aiohttp import web
 from aiohttp.test_utils import TestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hotline.app import create_app
+from hotline.appkeys import MATCHING
 from hotline.settings import Settings
+from queues.call_records import cdr
 from tests.app_fixtures import FakeClock, TwilioPoster, new_call_sid
 from tests.ivr.twiml_schema import assert_valid_wait_twiml
 
@@ -89,3 +93,98 @@ async def test_redis_down_mid_call_still_answers_twiml(
     status = await twilio.post("/twilio/status", {**params, "CallStatus": "completed"})
     assert status.status == 200
     flaky.broken = False  # Redis is back before the app shuts down
+
+
+ENGLISH_LINE = "+864008000000"  # the 400 line: en-US
+
+
+async def _flaky_app(
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FakeClock,
+    aiohttp_client: Any,
+) -> tuple[FlakyRedis, web.Application, TwilioPoster]:
+    flaky = FlakyRedis(decode_responses=True)
+    app = create_app(settings, redis=flaky, sessionmaker=sessionmaker, clock=clock)
+    client: TestClient[Any, Any] = await aiohttp_client(app)
+    return flaky, app, TwilioPoster(client)
+
+
+async def test_a_caller_who_arrives_while_redis_is_down_is_routed_once_it_is_back(
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FakeClock,
+    aiohttp_client: Any,
+) -> None:
+    flaky, app, twilio = await _flaky_app(settings, sessionmaker, clock, aiohttp_client)
+    clock.now = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # the 400 line is open
+    flaky.broken = True
+    sid = new_call_sid()
+    params = twilio.base_params(sid, CALLER, ENGLISH_LINE)
+    first = await twilio.post("/twilio/voice", params)
+    assert first.status == 200
+    assert first.doc.findtext("Enqueue") == "general"
+    assert first.doc.xpath("//Say/@language") == ["en-US"]  # the 400 line's own language
+    assert "Sorry, we are having trouble" in first.said()
+    async with sessionmaker() as session:  # the call is on record
+        record = await cdr.get(session, sid)
+    assert record is not None
+    assert (record.hotline_id, record.queue, record.ended_at) == ("400", "general", None)
+
+    wait_url = first.url("//Enqueue/@waitUrl")
+    waiting = {**params, "QueueTime": "10"}
+    held = await twilio.post(wait_url, waiting)  # still down: the caller holds
+    assert_valid_wait_twiml(held.text)
+    assert held.verbs() == ["Pause"]
+    flaky.broken = False
+    clock.now += timedelta(seconds=20)
+    segment = await twilio.post(wait_url, {**waiting, "QueueTime": "20"})
+    assert_valid_wait_twiml(segment.text)
+    assert "All our agents are busy" in segment.said()  # the real queue's segment, in English
+    place = await app[MATCHING].router.position(sid)
+    assert place is not None
+    assert (place.queue, place.waited_ms) == ("general", 20_000)
+    await app[MATCHING].agent_ready("a1004")  # general grade 1: offered the call at once
+    snapshot = await app[MATCHING].router.agent("a1004")
+    assert snapshot is not None
+    assert snapshot.state == "reserved"
+
+
+async def test_the_fail_safe_queue_is_a_real_one_when_redis_is_there(
+    twilio: TwilioPoster, app: web.Application
+) -> None:
+    # A fault other than Redis (here a version that does not exist): the caller is in the
+    # router at once, and the URLs are the real queue's.
+    sid = new_call_sid()
+    params = {**twilio.base_params(sid, CALLER, "95598"), "Digits": "1"}
+    answer = await twilio.post("/twilio/menu?h=95598&v=999&s=root&t=0", params)
+    assert answer.doc.findtext("Enqueue") == "general"
+    assert answer.url("//Enqueue/@waitUrl").startswith("/twilio/wait?")
+    place = await app[MATCHING].router.position(sid)
+    assert place is not None
+    assert place.queue == "general"
+
+
+async def test_the_hold_loop_without_a_hotline_joins_a_real_queue_once_it_can(
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FakeClock,
+    aiohttp_client: Any,
+) -> None:
+    # A caller queued by the fail-safe before any config was loaded (or from a server of
+    # before): the carrier keeps posting the fail-safe's own hold URL.
+    flaky, app, twilio = await _flaky_app(settings, sessionmaker, clock, aiohttp_client)
+    sid = new_call_sid()
+    params = {**twilio.base_params(sid, CALLER, ENGLISH_LINE), "QueueTime": "30"}
+    flaky.broken = True
+    held = await twilio.post("/twilio/wait-fallback", params)
+    assert_valid_wait_twiml(held.text)
+    assert held.verbs() == ["Pause"]
+    flaky.broken = False
+    left = await twilio.post("/twilio/wait-fallback", params)
+    assert left.verbs() == ["Leave"]
+    joined = await twilio.post("/twilio/queue-result-fallback", {**params, "QueueResult": "leave"})
+    assert joined.doc.findtext("Enqueue") == "general"
+    place = await app[MATCHING].router.position(sid)
+    assert place is not None
+    assert place.queue == "general"

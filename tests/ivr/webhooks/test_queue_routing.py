@@ -56,8 +56,24 @@ async def test_waiting_caller_hears_position_and_wait(
     answer = await twilio.post(wait_url, wait_params(twilio, second, 0))
     assert_valid_wait_twiml(answer.text)
     assert "您前面还有1位客户" in answer.said()
-    assert "预计等待" in answer.said()
+    # Nobody who could take the call is signed in: no wait is promised.
+    assert "预计等待" not in answer.said()
+    assert "暂无坐席可接听" in answer.said()
     assert first.call_sid != second.call_sid
+
+
+async def test_the_wait_is_estimated_while_an_agent_serves(
+    twilio: TwilioPoster, app: web.Application
+) -> None:
+    matching = app[MATCHING]
+    await matching.agent_ready("a1005")  # fault grade 4 in the demo config
+    await matching.agent_break("a1005", "培训")
+    walked = await walk(twilio, LINE, FAULT)
+    assert "暂无坐席可接听" in (await wait_segment(twilio, walked, 0)).said()
+    await matching.agent_ready("a1005")  # takes the caller at once
+    waiting = await walk(twilio, LINE, FAULT, caller="+8613987654321")
+    said = (await wait_segment(twilio, waiting, 0)).said()
+    assert "预计等待约3分钟" in said  # one agent, no handle time yet: three minutes
 
 
 async def test_announcement_repeats_at_the_interval(twilio: TwilioPoster) -> None:

@@ -239,7 +239,7 @@ async def test_answered_call_then_wrap_up_dispatches_and_makes_ready(
     status, saved = await desk.call("POST", "/api/agent/wrap-up", form)
     assert status == 200, saved
     assert (saved["order"]["status"], saved["order"]["department"]) == ("dispatched", "抢修班")
-    assert saved["state"]["state"] == "ready"
+    assert (saved["state"], saved["desk"]["state"]) == ("saved", "ready")
     snapshot = await app[MATCHING].router.agent("a1005")
     assert snapshot is not None
     assert snapshot.state == "ready"
