@@ -6,7 +6,7 @@ import logging
 
 from local_carrier import LocalCarrier
 
-from .driver import CarrierError
+from .driver import CallLeg, CarrierError, LegStatus
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +23,26 @@ class LocalDriver:
         except LookupError as exc:
             raise CarrierError(call_sid, "no live call", status=404, code=20404) from exc
         log.info("new instructions", extra={"call_sid": call_sid})
+
+    async def agent_leg(self, call_sid: str, identity: str, leg_sid: str = "") -> CallLeg | None:
+        leg = self.carrier.legs.get(leg_sid) if leg_sid else None
+        if leg is None:
+            found = self.carrier.legs.find(parent_call_sid=call_sid, to=f"client:{identity}")
+            leg = found[0] if found else None
+        if leg is None:
+            return None
+        try:
+            return CallLeg(leg.sid, LegStatus(leg.status))
+        except ValueError as exc:
+            raise CarrierError(leg.sid, f"unknown leg status {leg.status!r}") from exc
+
+    async def cancel_leg(self, leg_sid: str) -> None:
+        try:
+            leg = self.carrier.leg(leg_sid)
+        except LookupError as exc:
+            raise CarrierError(leg_sid, "no such leg", status=404, code=20404) from exc
+        leg.cancel()
+        log.info("leg canceled", extra={"call_sid": leg.parent_call_sid})
 
     async def aclose(self) -> None:
         return None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
@@ -12,7 +14,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-from .driver import CarrierError
+from .driver import CallLeg, CarrierError, LegStatus
 
 log = logging.getLogger(__name__)
 
@@ -94,11 +96,12 @@ class TwilioDriver:
             self._client = client
         return self._client
 
-    async def update_call(self, call_sid: str, twiml: str) -> None:
-        client = self._rest()
+    @asynccontextmanager
+    async def _asking(self, call_sid: str) -> AsyncIterator[None]:
+        """Within the timeout; any failure as a CarrierError about `call_sid`."""
         try:
             async with asyncio.timeout(self.timeout):
-                call = await client.calls(call_sid).update_async(twiml=twiml)
+                yield
         except TwilioRestException as exc:
             reason = f"Twilio answered HTTP {exc.status} (code {exc.code}): {exc.msg}"
             raise CarrierError(call_sid, reason, status=exc.status, code=exc.code) from exc
@@ -106,11 +109,39 @@ class TwilioDriver:
             raise CarrierError(call_sid, f"no answer from Twilio in {self.timeout:g} s") from exc
         except (aiohttp.ClientError, TwilioException, ValueError) as exc:
             raise CarrierError(call_sid, f"Twilio REST request failed: {exc!r}") from exc
+
+    async def update_call(self, call_sid: str, twiml: str) -> None:
+        client = self._rest()
+        async with self._asking(call_sid):
+            call = await client.calls(call_sid).update_async(twiml=twiml)
         log.info(
             "new instructions (status %s)",
             getattr(call, "status", "?"),
             extra={"call_sid": call_sid},
         )
+
+    async def agent_leg(self, call_sid: str, identity: str, leg_sid: str = "") -> CallLeg | None:
+        client = self._rest()
+        if leg_sid:
+            try:
+                async with self._asking(leg_sid):
+                    leg = await client.calls(leg_sid).fetch_async()
+                    return CallLeg(str(leg.sid), LegStatus(str(leg.status)))
+            except CarrierError as error:
+                if not error.call_gone:
+                    raise
+        async with self._asking(call_sid):
+            # Twilio lists the newest first; one Dial rings one leg per agent.
+            legs = await client.calls.list_async(
+                parent_call_sid=call_sid, to=f"client:{identity}", limit=1
+            )
+            return CallLeg(str(legs[0].sid), LegStatus(str(legs[0].status))) if legs else None
+
+    async def cancel_leg(self, leg_sid: str) -> None:
+        client = self._rest()
+        async with self._asking(leg_sid):
+            await client.calls(leg_sid).update_async(status="canceled")
+        log.info("ringing leg %s canceled", leg_sid, extra={"call_sid": leg_sid})
 
     async def aclose(self) -> None:
         if self._http is not None:

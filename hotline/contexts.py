@@ -51,8 +51,10 @@ from staff_web.softphone.desk_presence import DeskPresence
 from staff_web.softphone.fanout import AgentEventHub
 from staff_web.softphone.queued_wrap_up import wrap_up_applier
 from switchboard.agent_events import AgentEvents
+from switchboard.answering import AppScope
 from switchboard.bridge import Bridge
 from switchboard.event_sink import EventSink, SinkPolicy
+from switchboard.lease_checks import settle_lapsed
 from switchboard.matching import Matching
 from switchboard.stream_writes import StreamWrites
 from switchboard.work_order_logging import WorkOrderIntake
@@ -215,7 +217,10 @@ async def router_ctx(app: web.Application) -> AsyncIterator[None]:
     router = Router(app[REDIS], app[KEYS], clock=lambda: int(clock().timestamp() * 1000))
     events = AgentEvents(app[REDIS], app[KEYS])
     bridge = Bridge(app[CALLS], app[CONFIGS], app[WEBHOOK_URLS], events, app.get(CARRIER))
-    matching = Matching(router, app[CONFIGS], bridge)
+    scope = AppScope(app)
+    matching = Matching(
+        router, app[CONFIGS], bridge, settle_lapsed=lambda lapsed: settle_lapsed(scope, lapsed)
+    )
     await matching.ensure_rules()
     app[AGENT_EVENTS] = events
     app[BRIDGE] = bridge

@@ -14,7 +14,8 @@ import aiohttp
 from .call import CallHandle
 from .caller import CallerIO
 from .clock import CallClock
-from .phones import AgentPhone, PhoneBook
+from .legs import LegBook
+from .phones import AgentPhone, DialLeg, PhoneBook
 from .queue_book import QueueBook
 from .scripted_phone import outside_line as default_outside_line
 from .session import CallSession, Fetch, Inline, Instruction, Recording, new_sid
@@ -63,6 +64,7 @@ class LocalCarrier:
         self.play_seconds = play_seconds
         self._wall_clock = wall_clock or (lambda: datetime.now(UTC))
         self.phones = PhoneBook(outside_line or default_outside_line())
+        self.legs = LegBook()
         self.recordings_base = recordings_base or (
             (public_url or targets[0]).rstrip("/") + "/carrier/recordings"
         )
@@ -93,6 +95,7 @@ class LocalCarrier:
             recordings_base=self.recordings_base,
             play_seconds=self.play_seconds,
             phones=self.phones,
+            legs=self.legs,
             wall_clock=self._wall_clock,
         )
         handle = CallHandle(
@@ -132,6 +135,13 @@ class LocalCarrier:
         if handle is None or handle.done:
             raise LookupError(f"call_sid: no live call {call_sid!r}")
         return handle
+
+    def leg(self, leg_sid: str) -> DialLeg:
+        """A child leg a Dial placed, live or ended."""
+        leg = self.legs.get(leg_sid)
+        if leg is None:
+            raise LookupError(f"call_sid: no leg {leg_sid!r}")
+        return leg
 
     def hang_up(self, call_sid: str, reason: str = "hung up by the REST API") -> CallHandle:
         """End a live call (the REST `Status=completed` update)."""

@@ -13,7 +13,10 @@ What the server sees, in order:
   answer. Without an action the call goes on with the next verb.
 
 A caller who hangs up (or a call redirected by the REST API) ends the child leg — `canceled`
-while it rings, `completed` once bridged — and no action is fetched. A `<Client>` with no
+while it rings, `completed` once bridged — and no action is fetched. The REST API may also
+cancel the ringing child leg itself (`Status=canceled` on its CallSid): the Dial then ends
+`canceled` and its action is fetched; a leg already answered is not affected. Each leg is
+kept in the carrier's `LegBook`, where the REST `Calls` resource reads it. A `<Client>` with no
 registered phone is not answered: `no-answer` after the ring timeout, with no `ringing`
 callback (Twilio reports an offline client the same way when it has no push credential).
 A phone already on a call is `busy` at once; a reject is `busy`.
@@ -82,11 +85,15 @@ async def _ring(leg: DialLeg) -> str:
     clock = leg.clock
     deadline = clock.now() + leg.timeout
     while True:
+        if leg.canceled:
+            return "canceled"
         decision = leg.decision
         until = deadline if decision is None else min(decision.at, deadline)
         leg.changed.clear()
         if await clock.sleep_unless(until - clock.now(), leg.changed):
             continue
+        if leg.canceled:
+            return "canceled"
         if decision is not None and decision.at <= deadline:
             return decision.kind
         return "no-answer"
@@ -150,6 +157,8 @@ class Dialer:
             return
         self.ended = True
         self.duration = duration = self.talk_seconds()
+        self.leg.status, self.leg.duration = status, int(duration)
+        self.leg.ended_at = self.session.wall_clock()
         await self._tell_phone(by)
         if self.phone is not None and self.engaged:
             self.session.phones.release(self.phone, self.leg)
@@ -159,13 +168,16 @@ class Dialer:
     async def run(self) -> tuple[str, bool]:
         """Ring, bridge and talk; (DialCallStatus, whether the caller is still on the line)."""
         session, leg, target = self.session, self.leg, self.spec.target
+        leg.started_at = session.wall_clock()
+        session.legs.add(leg)
         await self.reporter.report("initiated", "initiated")
         phone = session.phones.lookup(target.kind, target.address)
         if phone is None:
             session.record("dial", f"{target.to}: nobody registered")
-            await session.clock.sleep(leg.timeout)
-            await self._end_leg("no-answer", "no-answer")
-            return "no-answer", True
+            leg.status = "ringing"
+            status = "canceled" if await _ring(leg) == "canceled" else "no-answer"
+            await self._end_leg(status, status)
+            return status, True
         self.phone = phone
         if target.kind == "client":
             self.engaged = session.phones.engage(phone, leg)
@@ -174,15 +186,19 @@ class Dialer:
                 self.phone = None  # its other call goes on undisturbed
                 await self._end_leg("busy", "agent")
                 return "busy", True
+        if not leg.canceled:
+            leg.status = "ringing"
         await phone.ring(leg)
         await self.reporter.report("ringing", "ringing")
         await session.io.connecting(leg)
         outcome = await _ring(leg)
         if outcome != "answer":
-            status = "busy" if outcome == "reject" else "no-answer"
-            await self._end_leg(status, "agent" if outcome == "reject" else "no-answer")
+            status = {"reject": "busy", "canceled": "canceled"}.get(outcome, "no-answer")
+            by = {"reject": "agent", "canceled": "canceled"}.get(outcome, "no-answer")
+            await self._end_leg(status, by)
             return status, True
         leg.answered = True
+        leg.status = "in-progress"
         session.answered = True
         self.answered_at = session.clock.now()
         session.record("bridged", f"{leg.sid} {target.to}")

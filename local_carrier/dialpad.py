@@ -16,7 +16,7 @@ from aiohttp import WSMsgType, web
 from .agent_socket import AgentVerifier, accept_all, agent_socket
 from .call import CallHandle
 from .carrier import LocalCarrier
-from .rest import CALL_PATH, update_call
+from .rest import CALL_PATH, CALLS_PATH, fetch_call, list_calls, update_call
 from .websocket_caller import WebSocketCaller
 
 log = logging.getLogger(__name__)
@@ -52,8 +52,9 @@ def create_carrier_app(
 ) -> web.Application:
     """The local carrier's pages, to be mounted at `/carrier/`: the dial pad at `/`, its
     socket at `/ws`, recordings at `/recordings/{sid}`, the agent phone socket at
-    `/agent-ws` (see `agent_socket`), and the REST `Calls` update at
-    `/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json` (see `rest`).
+    `/agent-ws` (see `agent_socket`), and the REST `Calls` resource at
+    `/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json` and `.../Calls.json` (see
+    `rest`).
 
     `numbers` is a fixed list or a function giving the current one (the published config's).
     `verify_agent` checks an agent socket's `(identity, token)`; default: everyone may.
@@ -71,6 +72,8 @@ def create_carrier_app(
     app.router.add_get("/recordings/{sid}", recording, name="recording")
     app.router.add_get("/agent-ws", agent_ws, name="agent-ws")
     app.router.add_post(CALL_PATH, calls_update, name="calls-update")
+    app.router.add_get(CALL_PATH, calls_fetch, name="calls-fetch")
+    app.router.add_get(CALLS_PATH, calls_list, name="calls-list")
     app.router.add_static("/static", STATIC, name="static", append_version=True)
     return app
 
@@ -97,6 +100,14 @@ async def agent_ws(request: web.Request) -> web.WebSocketResponse:
 
 async def calls_update(request: web.Request) -> web.Response:
     return await update_call(request, request.app[CARRIER])
+
+
+async def calls_fetch(request: web.Request) -> web.Response:
+    return await fetch_call(request, request.app[CARRIER])
+
+
+async def calls_list(request: web.Request) -> web.Response:
+    return await list_calls(request, request.app[CARRIER])
 
 
 def _silent_wav(seconds: float) -> bytes:

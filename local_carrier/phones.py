@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from .clock import CallClock
@@ -51,6 +52,13 @@ class DialLeg:
         self.agent_hangup_at: float | None = None
         self.caller_hangup_at: float | None = None
         self.answered = False
+        self.canceled = False
+        # As the REST `Calls` resource shows the leg: queued, ringing, in-progress, then
+        # completed, busy, no-answer, canceled or failed; its start, end and talk time.
+        self.status = "queued"
+        self.started_at: datetime | None = None
+        self.ended_at: datetime | None = None
+        self.duration = 0
         self.changed = asyncio.Event()
 
     def _at(self, after: float) -> float:
@@ -80,6 +88,18 @@ class DialLeg:
             self.agent_hangup_at = at
             self.changed.set()
 
+    # the REST API's side
+
+    def cancel(self) -> bool:
+        """`Status=canceled`: stop a leg that has not been answered (at once, whatever the
+        phone decided for later); a leg already answered is left alone. Whether it was."""
+        if self.answered or self.ended_at is not None:
+            return False
+        self.canceled = True
+        self.status = "canceled"
+        self.changed.set()
+        return True
+
     # the caller's side (a live caller hangs up through its `hangup_requested` instead)
 
     def caller_hang_up(self, *, after: float = 0.0) -> None:
@@ -97,7 +117,7 @@ class AgentPhone(Protocol):
     a phone that does neither is not answered); `connected` says the caller is on the line
     (the phone may `leg.hang_up()`); `hung_up` ends the leg, `by` one of `caller` (the caller
     hung up or left, the ring is canceled), `agent`, `no-answer` (the ring timed out),
-    `time-limit`, `carrier` (something broke).
+    `time-limit`, `canceled` (the REST API withdrew the ring), `carrier` (something broke).
     """
 
     async def ring(self, leg: DialLeg) -> None: ...

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from .caller import CallerIO
 from .clock import CallClock
+from .legs import LegBook
 from .phones import PhoneBook
 from .queue_book import CarrierQueue, QueueBook, QueueMember
 from .twiml_parser import VERBS, Document, parse_document
@@ -99,6 +100,7 @@ class CallSession:
     recordings_base: str
     play_seconds: float = 10.0
     phones: PhoneBook = field(default_factory=PhoneBook)
+    legs: LegBook = field(default_factory=LegBook)
     wall_clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     answered: bool = False
     membership: Membership | None = None

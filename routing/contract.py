@@ -55,6 +55,13 @@ class Accept(NamedTuple):
     now: int
 
 
+class Connect(NamedTuple):
+    call: str
+    agent: str  # whose leg the carrier bridged
+    token: str  # of the offer that rang that leg
+    now: int
+
+
 class Release(NamedTuple):
     call: str
     token: str
@@ -96,6 +103,7 @@ class Presence(NamedTuple):
 class Reap(NamedTuple):
     now: int
     limit: int
+    recheck_ms: int  # how far a lapsed lease moves on while the carrier is asked
 
 
 class Configure(NamedTuple):
@@ -116,6 +124,7 @@ Arguments = (
     | MatchQueue
     | MatchAgent
     | Accept
+    | Connect
     | Release
     | Complete
     | Leave
@@ -131,6 +140,7 @@ OPERATIONS: dict[str, type[Arguments]] = {
     "match_queue": MatchQueue,
     "match_agent": MatchAgent,
     "accept": Accept,
+    "connect": Connect,
     "release": Release,
     "complete": Complete,
     "leave": Leave,

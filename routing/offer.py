@@ -22,6 +22,7 @@ class ReleaseCause(StrEnum):
     BUSY = "busy"
     NO_ANSWER = "no_answer"
     FAILED = "failed"  # the carrier could not ring the agent; no back-off
+    LAPSED = "lease_expired"  # the carrier has no leg for the offer, or could not be asked
 
 
 class OfferResult(StrEnum):
@@ -31,7 +32,6 @@ class OfferResult(StrEnum):
     RELEASED = "released"
     COMPLETED = "completed"
     STALE = "stale"  # another token owns the call now, or the state moved on
-    EXPIRED = "expired"  # the lease lapsed; the call went back to its queue
     UNKNOWN = "unknown"  # no such call (finished long ago, or never queued)
 
 
@@ -87,6 +87,15 @@ class Enqueued:
 
     status: EnqueueStatus
     offer: Offer | None = None
+
+
+class LapsedOffer(NamedTuple):
+    """An offer whose lease lapsed with no word from the carrier: still reserved, to be
+    settled by what the carrier says of the agent's leg."""
+
+    call_id: str
+    agent_id: str
+    token: int
 
 
 @dataclass(frozen=True, slots=True)

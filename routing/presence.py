@@ -53,6 +53,7 @@ class AgentSnapshot:
     no_answer: int = 0
     wrap_until_ms: int = 0
     call_id: str = ""
+    token: int = 0  # of the offer or connection `call_id` is held by
 
     def in_back_off(self, now_ms: int) -> bool:
         return self.state is AgentState.READY and self.backoff_until_ms > now_ms
@@ -76,4 +77,5 @@ class AgentSnapshot:
             no_answer=number("na"),
             wrap_until_ms=number("wu"),
             call_id=fields.get("call", ""),
+            token=number("tok"),
         )

@@ -18,6 +18,7 @@ from routing.keys import Keys
 from routing.offer import (
     Enqueued,
     EnqueueStatus,
+    LapsedOffer,
     LeaveReason,
     Offer,
     OfferResult,
@@ -129,14 +130,27 @@ class Router:
         return Enqueued(status, offer)
 
     async def accept(self, call_id: str, token: int, *, now: int | None = None) -> Outcome:
-        """The agent answered. An expired lease is released and the call re-offered."""
+        """The agent answered: the offer with this token becomes a connection, its lease
+        lapsed or not (the carrier's answer is what the lease waited for)."""
         now = self._now(now)
         args = contract.Accept(call=call_id, token=str(token), now=now)
         result, queue, agent = await self._run(args)
-        if result == OfferResult.EXPIRED:
-            offers = await self._dispatch(now, queues=[queue], agents=[agent], tick=True)
-            return Outcome(OfferResult.EXPIRED, queue, agent, offers)
         return Outcome(OfferResult(result), queue, agent)
+
+    async def connect(
+        self, call_id: str, agent_id: str, token: int, *, now: int | None = None
+    ) -> Outcome:
+        """The carrier bridged `agent_id`'s leg of an offer the router no longer holds (it
+        was withdrawn or released): the call is connected to that agent all the same. The
+        offers returned are for those the change freed: another agent the call was offered
+        to, and the agent's own other offer, back in its queue."""
+        now = self._now(now)
+        args = contract.Connect(call=call_id, agent=agent_id, token=str(token), now=now)
+        result, queue, freed, other_queue = await self._run(args)
+        if result != OfferResult.ACCEPTED:
+            return Outcome(OfferResult(result), queue)
+        offers = await self._dispatch(now, queues=[other_queue], agents=[freed], tick=True)
+        return Outcome(OfferResult.ACCEPTED, queue, agent_id, offers)
 
     async def release(
         self, call_id: str, token: int, cause: ReleaseCause, *, now: int | None = None
@@ -325,17 +339,25 @@ class Router:
                     offers.extend(await self.match_queue(name, now=now))
         return offers
 
-    async def reap_expired(self, *, now: int | None = None, limit: int = 100) -> Outcome:
-        """Release offers whose lease lapsed and re-offer them; safe in every process."""
+    async def lapsed_offers(
+        self, *, now: int | None = None, limit: int = 100, recheck_s: int = 5
+    ) -> list[LapsedOffer]:
+        """Offers whose lease lapsed, still reserved: the caller asks the carrier what
+        became of each agent's leg and accepts, releases or asks again. Each lease moves on
+        by `recheck_s`, so no other process is handed the same offer meanwhile."""
         now = self._now(now)
-        flat: list[str] = await self._run(contract.Reap(now=now, limit=limit))
-        queues = [flat[i + 1] for i in range(0, len(flat), 3)]
-        agents = [flat[i + 2] for i in range(0, len(flat), 3)]
-        for i in range(0, len(flat), 3):
-            log.warning("lease expired", extra={"call_sid": flat[i], "agent_id": flat[i + 2]})
-        offers = await self._dispatch(now, queues=queues, agents=agents)
-        result = OfferResult.RELEASED if flat else OfferResult.UNKNOWN
-        return Outcome(result, offers=offers)
+        flat: list[str] = await self._run(
+            contract.Reap(now=now, limit=limit, recheck_ms=recheck_s * 1000)
+        )
+        lapsed = [
+            LapsedOffer(flat[i], flat[i + 1], int(flat[i + 2])) for i in range(0, len(flat), 3)
+        ]
+        for offer in lapsed:
+            log.warning(
+                "lease lapsed: asking the carrier",
+                extra={"call_sid": offer.call_id, "agent_id": offer.agent_id},
+            )
+        return lapsed
 
     async def next_escalation_at(self) -> int | None:
         """The next schedule instant (ms) any process should call `tick` at, if any."""

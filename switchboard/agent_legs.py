@@ -1,6 +1,8 @@
 """The agent's side of a bridge: the Client leg's status callbacks (`/twilio/agent-status`:
-answered → accepted and a work order logged; completed → wrap-up) and the Dial's end on
-the caller's call (`/twilio/dial-result`: unanswered → back in the queue at the old place)."""
+ringing → the leg's CallSid kept; answered → accepted and a work order logged; completed →
+wrap-up) and the Dial's end on the caller's call (`/twilio/dial-result`: unanswered → back
+in the queue at the old place; the caller gone → an abandon, nobody's miss). A lost
+`answered` is made good by the leg's end or the Dial's, which say it was answered."""
 
 from __future__ import annotations
 
@@ -8,16 +10,17 @@ import logging
 
 from aiohttp import web
 
-from hotline.appkeys import AGENT_EVENTS, BRIDGE, CALLS, CLOCK, MATCHING
+from carriers.driver import CallLeg, LegStatus
+from hotline.appkeys import AGENT_EVENTS, BRIDGE, CALLS, MATCHING
 from ivr import twiml
 from ivr.webhooks.actions import queue_target
 from ivr.webhooks.call_context import call_context
-from ivr.webhooks.params import BadParams, CallStatus, VoiceRequest
+from ivr.webhooks.params import ENDED, BadParams, CallStatus, VoiceRequest
 from ivr.webhooks.shared import shared
 from ivr.webhooks.signature import FORM
 from ivr.webhooks.voice import xml
-from routing.offer import OfferResult, ReleaseCause
-from switchboard.work_order_logging import log_work_order
+from routing.offer import OfferResult, Outcome, ReleaseCause
+from switchboard.answering import take_answer
 
 log = logging.getLogger(__name__)
 
@@ -45,31 +48,35 @@ def _offer_query(request: web.Request) -> tuple[str, str, int]:
     return call_sid, agent_id, int(token_raw)
 
 
+async def _complete(
+    request: web.Request, call_sid: str, agent_id: str, token: int, leg_sid: str
+) -> Outcome:
+    """The conversation is over (the agent hung up). If its answer was never taken (the
+    `answered` callback lost), it is taken now: the ended leg says it was answered."""
+    matching = shared(request)[MATCHING]
+    outcome = await matching.router.complete(call_sid, token, by_caller=False)
+    if outcome.result is OfferResult.STALE:
+        ended = CallLeg(leg_sid, LegStatus.COMPLETED)
+        if await take_answer(request, call_sid, agent_id, token, leg=ended) is not None:
+            outcome = await matching.router.complete(call_sid, token, by_caller=False)
+    await matching.deliver(outcome.offers)
+    return outcome
+
+
 async def agent_status(request: web.Request) -> web.Response:
     """The agent's leg rang, was answered, or ended; each changes the router once."""
     params = VoiceRequest.parse(request[FORM])
     call_sid, agent_id, token = _offer_query(request)
-    matching = shared(request)[MATCHING]
     events = shared(request)[AGENT_EVENTS]
     status = params.status
+    if status in {CallStatus.INITIATED, CallStatus.RINGING, CallStatus.IN_PROGRESS}:
+        # The leg's own CallSid: what the carrier is asked about if no answer comes, or
+        # whether a late one is still bridged.
+        await shared(request)[BRIDGE].note_leg(call_sid, token, params.call_sid)
     if status is CallStatus.IN_PROGRESS:
-        outcome = await matching.router.accept(call_sid, token)
-        await matching.deliver(outcome.offers)
-        if outcome.result is OfferResult.ACCEPTED:
-            now = shared(request)[CLOCK]()
-            await shared(request)[CALLS].update(
-                call_sid, outcome="answered", answered_ms=str(int(now.timestamp() * 1000))
-            )
-            number = await log_work_order(request, call_sid)
-            await events.publish(agent_id, "connected", call_sid=call_sid, work_order=number)
-            log.info("answered; work order %s", number, extra=_leg(call_sid, agent_id))
-        else:
-            log.warning(
-                "answered a stale offer: %s", outcome.result, extra=_leg(call_sid, agent_id)
-            )
+        await take_answer(request, call_sid, agent_id, token)
     elif status is CallStatus.COMPLETED:
-        outcome = await matching.router.complete(call_sid, token, by_caller=False)
-        await matching.deliver(outcome.offers)
+        outcome = await _complete(request, call_sid, agent_id, token, params.call_sid)
         if outcome.result is OfferResult.COMPLETED:
             await shared(request)[CALLS].update(call_sid, talk_s=str(params.call_duration))
             await events.publish(agent_id, "ended", call_sid=call_sid, talk_s=params.call_duration)
@@ -80,17 +87,32 @@ async def agent_status(request: web.Request) -> web.Response:
     return xml(twiml.empty())
 
 
+async def _caller_left(request: web.Request, call_sid: str, agent_id: str, token: int) -> None:
+    """The caller hung up while the agent's phone rang (or talked): an abandon, or the end of
+    the conversation; never the agent's miss, and the call is offered to nobody."""
+    matching = shared(request)[MATCHING]
+    answered = await shared(request)[BRIDGE].withdraw(call_sid, agent_id, token)
+    outcome = await matching.router.abandon(call_sid)
+    await matching.deliver(outcome.offers)
+    if not answered and outcome.result is OfferResult.RELEASED:
+        await shared(request)[CALLS].update(call_sid, outcome="abandoned")
+    log.info("the caller hung up: %s", outcome.result, extra=_leg(call_sid, agent_id))
+
+
 async def dial_result(request: web.Request) -> web.Response:
     """The Dial to the agent ended, on the caller's call: talk over, or back to the queue."""
     params = VoiceRequest.parse(request[FORM])
-    ctx = await call_context(request, params)
     call_sid, agent_id, token = _offer_query(request)
+    if params.status in ENDED:  # the caller's own call is over: nothing more to say
+        await _caller_left(request, call_sid, agent_id, token)
+        return xml(twiml.empty())
+    ctx = await call_context(request, params)
     queue = request.query.get("q", "")
     matching = shared(request)[MATCHING]
     if params.dial_status in {"completed", "answered"}:
         # The agent hung up first; the caller is still on the line.
-        outcome = await matching.router.complete(call_sid, token, by_caller=False)
-        await matching.deliver(outcome.offers)
+        leg_sid = request[FORM].get("DialCallSid", "")
+        await _complete(request, call_sid, agent_id, token, leg_sid)
         return xml(twiml.say_then_hangup(ctx.voice, ctx.hotline.messages.goodbye))
     cause = RELEASE_CAUSES.get(params.dial_status, ReleaseCause.FAILED)
     outcome = await matching.router.release(call_sid, token, cause)

@@ -1,5 +1,6 @@
 """Connecting an offered call to its agent: the Dial TwiML, ringing by updating the live
-call (as TaskRouter's dequeue does), and telling the agent's softphone who is calling."""
+call (as TaskRouter's dequeue does), telling the agent's softphone who is calling, and
+asking the carrier about (or withdrawing) the agent's ringing leg."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from carriers.driver import CarrierDriver
+from carriers.driver import CallLeg, CarrierDriver, CarrierError
 from ivr import twiml
 from ivr.calls import CallFacts, CallState
 from ivr.menus.published import ConfigRegistry
@@ -84,6 +85,46 @@ class Bridge:
             )
             await self._calls.update(offer.call_id, bridge="pending")
         await self._tell_agent(offer, ringing)
+
+    @property
+    def has_carrier(self) -> bool:
+        return self._carrier is not None
+
+    async def note_leg(self, call_id: str, token: int, leg_sid: str) -> None:
+        """The carrier named the leg ringing the agent for the offer `token`."""
+        await self._calls.update(call_id, **{f"leg_{token}": leg_sid})
+
+    async def agent_leg(self, call_id: str, agent_id: str, token: int) -> CallLeg | None:
+        """The agent's leg of the offer `token` as the carrier shows it now (by the CallSid
+        a callback named, else the newest leg to the agent); raises CarrierError when the
+        carrier cannot be asked (or there is no carrier driver)."""
+        if self._carrier is None:
+            raise CarrierError(call_id, "no carrier driver to ask")
+        _, state = await self._calls.facts(call_id)
+        return await self._carrier.agent_leg(call_id, agent_id, state.get(f"leg_{token}", ""))
+
+    async def cancel_leg(self, call_id: str, leg: CallLeg) -> None:
+        """Stop the leg ringing (a leg already answered is left alone by the carrier)."""
+        if self._carrier is None:
+            raise CarrierError(call_id, "no carrier driver to ask")
+        await self._carrier.cancel_leg(leg.sid)
+
+    async def withdraw(self, call_id: str, agent_id: str, token: int) -> bool:
+        """Stop the agent's ringing leg of the offer `token`, so a withdrawn offer cannot be
+        answered; True when the agent had answered first (the offer must stand). A carrier
+        that cannot be asked withdraws nothing: an answer then comes as a late `answered`."""
+        extra = {"call_sid": call_id, "agent_id": agent_id}
+        try:
+            leg = await self.agent_leg(call_id, agent_id, token)
+            if leg is not None and leg.ringing:
+                await self.cancel_leg(call_id, leg)
+                leg = await self.agent_leg(call_id, agent_id, token)
+        except CarrierError as error:
+            log.warning("ringing leg not withdrawn: %s", error, extra=extra)
+            return False
+        if leg is not None:
+            log.info("agent leg %s withdrawn: %s", leg.sid, leg.status, extra=extra)
+        return leg is not None and leg.answered
 
     async def pending_dial(self, call_sid: str) -> str | None:
         """The Dial for a call whose live-call update failed, or None."""

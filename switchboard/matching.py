@@ -4,19 +4,24 @@ signing in with their grades, the timer loop, and every offer handed to the brid
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 from ivr.menus.published import ConfigRegistry, LoadedConfig
-from routing.offer import Enqueued, EnqueueStatus, Offer
-from routing.presence import PresenceOutcome
+from routing.offer import Enqueued, EnqueueStatus, LapsedOffer, Offer, ReleaseCause
+from routing.presence import AgentState, PresenceChange, PresenceOutcome
 from routing.router import Router
 from switchboard.bridge import Bridge
 
 log = logging.getLogger(__name__)
 
 TIMER_MAX_SLEEP_S = 0.5  # also how soon another process's new escalation instant is seen
+LEASE_RECHECK_S = 5  # how long a lapsed offer being asked about is handed to nobody else
+
+#: Settles one lapsed offer by asking the carrier (switchboard/lease_checks.py).
+SettleLapsed = Callable[[LapsedOffer], Awaitable[None]]
 
 
 class UnknownAgent(LookupError):
@@ -24,7 +29,14 @@ class UnknownAgent(LookupError):
 
 
 class Matching:
-    def __init__(self, router: Router, registry: ConfigRegistry, bridge: Bridge) -> None:
+    def __init__(
+        self,
+        router: Router,
+        registry: ConfigRegistry,
+        bridge: Bridge,
+        *,
+        settle_lapsed: SettleLapsed | None = None,
+    ) -> None:
         self.router = router
         self._registry = registry
         self._bridge = bridge
@@ -32,6 +44,8 @@ class Matching:
         self._applying = asyncio.Lock()
         #: When the timer loop last finished a round (time.monotonic()): its heartbeat.
         self.last_round_at: float | None = None
+        self._settle_lapsed = settle_lapsed or self._release_lapsed
+        self._settling: set[asyncio.Task[None]] = set()
 
     async def apply_published(self, _published: LoadedConfig | None = None) -> None:
         """Give the router the published version's rules and skills: every queue's rules
@@ -133,34 +147,89 @@ class Matching:
         return outcome
 
     async def agent_break(self, agent_id: str, reason: str) -> PresenceOutcome:
+        """示忙: a ringing offer is withdrawn (its leg stopped first); if the agent answered
+        it before the leg could be stopped, the call stands and the agent stays on it."""
+        if await self._answered_while_leaving(agent_id):
+            return PresenceOutcome(PresenceChange.BUSY)
         outcome = await self.router.set_break(agent_id, reason)
         await self.deliver(outcome.offers)
         return outcome
 
     async def agent_offline(self, agent_id: str) -> PresenceOutcome:
+        """Sign-out: as a break, a ringing offer's leg is stopped before it is withdrawn."""
+        if await self._answered_while_leaving(agent_id):
+            return PresenceOutcome(PresenceChange.BUSY)
         outcome = await self.router.set_offline(agent_id)
         await self.deliver(outcome.offers)
         return outcome
 
+    async def _answered_while_leaving(self, agent_id: str) -> bool:
+        """Stop the agent's ringing leg, so a withdrawn offer cannot be answered; True when
+        the carrier says they answered it first (its `answered` accepts it)."""
+        snapshot = await self.router.agent(agent_id)
+        if snapshot is None or snapshot.state is not AgentState.RESERVED:
+            return False
+        answered = await self._bridge.withdraw(snapshot.call_id, agent_id, snapshot.token)
+        if answered:
+            log.info(
+                "answered before the offer could be withdrawn: stays on the call",
+                extra={"call_sid": snapshot.call_id, "agent_id": agent_id},
+            )
+        return answered
+
     async def run_timers(self, stop: asyncio.Event) -> None:
         """Escalation instants, wrap-up and back-off ends, lapsed leases: in every process;
         an instant handled twice changes nothing. Waits end at once on `stop`; a Redis
-        error is logged and the loop goes on."""
-        while not stop.is_set():
-            try:
-                delay = await self._until_next_instant()
-            except Exception:
-                log.exception("router timers: next instant unreadable; retrying")
-                delay = TIMER_MAX_SLEEP_S
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=delay)
-            except TimeoutError:
+        error is logged and the loop goes on. A lapsed offer is settled beside the loop
+        (asking the carrier takes a round trip), never twice at once."""
+        try:
+            while not stop.is_set():
                 try:
-                    await self.deliver(await self.router.tick())
-                    await self.deliver((await self.router.reap_expired()).offers)
-                    self.last_round_at = time.monotonic()
+                    delay = await self._until_next_instant()
                 except Exception:
-                    log.exception("router timers failed; retrying")
+                    log.exception("router timers: next instant unreadable; retrying")
+                    delay = TIMER_MAX_SLEEP_S
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=delay)
+                except TimeoutError:
+                    try:
+                        await self.deliver(await self.router.tick())
+                        lapsed = await self.router.lapsed_offers(recheck_s=LEASE_RECHECK_S)
+                        for offer in lapsed:
+                            self._start_settling(offer)
+                        self.last_round_at = time.monotonic()
+                    except Exception:
+                        log.exception("router timers failed; retrying")
+        finally:
+            for task in list(self._settling):
+                task.cancel()
+            for task in list(self._settling):
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    def _start_settling(self, offer: LapsedOffer) -> None:
+        """Settle `offer` beside the loop, unless an earlier check of its call is still
+        waiting for the carrier."""
+        name = f"lapsed offer {offer.call_id}"
+        if any(task.get_name() == name for task in self._settling):
+            return
+        task = asyncio.create_task(self._settle(offer), name=name)
+        self._settling.add(task)
+        task.add_done_callback(self._settling.discard)
+
+    async def _settle(self, offer: LapsedOffer) -> None:
+        try:
+            await self._settle_lapsed(offer)
+        except Exception:
+            log.exception(
+                "lapsed offer not settled; asked again later",
+                extra={"call_sid": offer.call_id, "agent_id": offer.agent_id},
+            )
+
+    async def _release_lapsed(self, offer: LapsedOffer) -> None:
+        """Without a carrier to ask, a lapsed offer goes back to its queue."""
+        outcome = await self.router.release(offer.call_id, offer.token, ReleaseCause.LAPSED)
+        await self.deliver(outcome.offers)
 
     async def _until_next_instant(self) -> float:
         """Seconds to the next schedule instant, at most `TIMER_MAX_SLEEP_S`."""

@@ -16,9 +16,8 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotline.appkeys import CALLS, CLOCK, CONFIGS, SESSIONMAKER
@@ -30,6 +29,9 @@ from queues.work_orders.intake import NewWorkOrder, by_call_sid, create_order
 from switchboard.agent_events import AgentEvents
 
 log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:  # a webhook's request, or the app's resources outside one
+    from switchboard.answering import Scope
 
 
 def _trace(raw: str) -> dict[str, Any] | None:
@@ -70,7 +72,7 @@ async def order_of_call(
     )
 
 
-async def log_work_order(request: web.Request, call_sid: str) -> str:
+async def log_work_order(request: Scope, call_sid: str) -> str:
     """Create the call's work order once (a retried callback gets the same number); "" while
     the database is unavailable (the event sink logs it when it is back, step 3 above)."""
     calls = request.config_dict[CALLS]

@@ -67,6 +67,9 @@ local function make_idle(a, now)
   return true
 end
 
+-- Causes of an offer withdrawn by us rather than missed by the agent (no back-off for any).
+local WITHDRAWN = {lease_expired = true, agent_left = true, superseded = true}
+
 -- Undo a reservation: the call returns at its old score and step; the agent is freed with
 -- the cause's back-off, or put on break after max_no_answer misses in a row.
 local function unreserve(call, now, cause)
@@ -78,7 +81,7 @@ local function unreserve(call, now, cause)
   redis.call('ZADD', K.waiting(v[1]), v[3], call)
   place(call, c, num(v[4]), num(v[5]), v[3])
   reschedule(v[1])
-  local ev = (cause == 'lease_expired' or cause == 'agent_left') and 'RINGCANCELED' or 'RINGNOANSWER'
+  local ev = WITHDRAWN[cause] and 'RINGCANCELED' or 'RINGNOANSWER'
   emit(ev, now, call, v[1], v[2], 'cause', cause, 'ring_ms', int(now - num(v[6])))
   local a, ak = v[2], K.agent(v[2])
   local av = redis.call('HMGET', ak, 'st', 'call')

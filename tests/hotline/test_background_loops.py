@@ -237,11 +237,8 @@ class FailingRouter:
         self.ticked.set()
         return []
 
-    async def reap_expired(self) -> Any:
-        class Nothing:
-            offers: tuple[Any, ...] = ()
-
-        return Nothing()
+    async def lapsed_offers(self, **_: Any) -> list[Any]:
+        return []
 
 
 async def test_router_timers_live_through_redis_errors(

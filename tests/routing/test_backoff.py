@@ -84,31 +84,39 @@ async def test_answer_resets_no_answer_count(router: Router, clock: Clock) -> No
     assert (await router.agent("a")).no_answer == 0  # type: ignore[union-attr]
 
 
-async def test_lease_expiry_is_reaped_once(router: Router, clock: Clock) -> None:
+async def test_a_lapsed_lease_is_handed_out_once_and_releases_nothing(
+    router: Router, clock: Clock
+) -> None:
     await router.configure_queue(RULES)  # lease = 20 s ring + 10 s margin
     await router.login("a", {"q": 1})
     offer = (await router.enqueue("c1", "q")).offer
     assert offer is not None
     assert offer.lease_expires_ms == clock.now + 30_000
-    assert (await router.reap_expired(now=clock.now + 29_999)).result is OfferResult.UNKNOWN
-    out = await router.reap_expired(now=clock.advance(30))
-    assert out.result is OfferResult.RELEASED
-    # no back-off for a lapsed lease: the same agent is offered the call again
-    assert [(o.call_id, o.agent_id) for o in out.offers] == [("c1", "a")]
+    assert await router.lapsed_offers(now=clock.now + 29_999) == []
+    lapsed = await router.lapsed_offers(now=clock.advance(30), recheck_s=5)
+    assert [(o.call_id, o.agent_id, o.token) for o in lapsed] == [("c1", "a", offer.token)]
+    assert await router.lapsed_offers(now=clock.advance(4)) == []  # asked already
+    snap = await router.agent("a")
+    assert snap is not None
+    assert (snap.state, snap.call_id, snap.token) == (AgentState.RESERVED, "c1", offer.token)
+    assert len(await router.lapsed_offers(now=clock.advance(1))) == 1  # asked again
+    # What the carrier says settles it: here, nobody ever rang, so the call is offered again.
+    out = await router.release("c1", offer.token, ReleaseCause.LAPSED)
+    assert [(o.call_id, o.agent_id) for o in out.offers] == [("c1", "a")]  # no back-off
     assert out.offers[0].token > offer.token
-    assert (await router.reap_expired()).result is OfferResult.UNKNOWN  # idempotent
-    assert (await router.accept("c1", offer.token)).result is OfferResult.STALE
-    assert (await router.accept("c1", out.offers[0].token)).result is OfferResult.ACCEPTED
+    again = await router.lapsed_offers(now=clock.advance(30))
+    assert [o.token for o in again] == [out.offers[0].token]  # the old offer is gone
 
 
-async def test_accept_after_lease_lapsed_is_expired(router: Router, clock: Clock) -> None:
+async def test_an_answer_after_the_lease_lapsed_is_accepted(router: Router, clock: Clock) -> None:
     await router.configure_queue(RULES)
     await router.login("a", {"q": 1})
     offer = (await router.enqueue("c1", "q")).offer
     assert offer is not None
     out = await router.accept("c1", offer.token, now=clock.advance(31))
-    assert out.result is OfferResult.EXPIRED
-    assert [o.agent_id for o in out.offers] == ["a"]
+    assert (out.result, out.offers) == (OfferResult.ACCEPTED, ())
+    assert (await router.agent("a")).state is AgentState.BUSY  # type: ignore[union-attr]
+    assert await router.lapsed_offers(now=clock.advance(60)) == []
 
 
 @pytest.mark.parametrize("leave", ["break", "offline"])

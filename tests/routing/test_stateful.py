@@ -279,11 +279,18 @@ class RouterMachine(RuleBasedStateMachine):
             if m.state == "wrap_up" and m.wrap_until <= self.now:
                 m.state = "ready"
         self.take(self.run(self.router.tick()))
-        for call_id, call in self.calls.items():
-            if call.state == "reserved" and call.lease <= self.now:
-                self.agents[call.agent].state = "ready"
-                self.back_to_queue(call_id)
-        self.take(self.run(self.router.reap_expired()).offers)
+        due = sorted(
+            c for c, m in self.calls.items() if m.state == "reserved" and m.lease <= self.now
+        )
+        lapsed = self.run(self.router.lapsed_offers())
+        assert sorted(o.call_id for o in lapsed) == due
+        for offer in lapsed:
+            # The carrier has no leg for it (this model rings nobody): release it; until
+            # then it is still reserved, and the others' releases may offer calls behind it.
+            self.agents[self.calls[offer.call_id].agent].state = "ready"
+            self.back_to_queue(offer.call_id)
+            out = self.run(self.router.release(offer.call_id, offer.token, ReleaseCause.LAPSED))
+            self.take(out.offers)
 
     # ---- invariants, after every step
 
