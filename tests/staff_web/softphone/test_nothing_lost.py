@@ -201,10 +201,17 @@ async def test_an_outage_during_answer_wrap_up_and_hang_up_loses_nothing(
     with pytest.raises(SQL_DOWN):
         await consumer.pump()
     assert await pending_writes(redis, keys, consumer.policy.group) > 0
+    health = await twilio.client.get("/healthz")  # what a supervisor or a balancer sees
+    seen = await health.json()
+    assert (health.status, seen["failing"], seen["redis"]) == (503, ["database"], "ok")
+    assert seen["database"].startswith("unreachable")
+    assert seen["unwritten"] == await pending_writes(redis, keys, consumer.policy.group)
 
     outage.end()
     await drain(consumer)
     assert await pending_writes(redis, keys, consumer.policy.group) == 0
+    health = await twilio.client.get("/healthz")
+    assert (health.status, (await health.json())["unwritten"]) == (200, 0)
     saved_order = await softphone.next("saved")
     saved_wrap_up = await softphone.next("saved")
     assert saved_order == {
