@@ -35,7 +35,6 @@ from hotline.contexts import (
     database_ctx,
     demo_users_ctx,
     desk_presence_ctx,
-    event_sink_ctx,
     local_carrier_ctx,
     published_config_ctx,
     redis_ctx,
@@ -45,6 +44,7 @@ from hotline.contexts import (
 )
 from hotline.health import health
 from hotline.settings import CarrierKind, Settings
+from hotline.sink_context import event_sink_ctx
 from ivr.webhook_urls import WebhookUrls
 from ivr.webhooks.routes import create_webhooks_app
 from local_carrier import LocalCarrier, create_carrier_app

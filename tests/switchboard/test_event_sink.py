@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hotline.appkeys import CLOCK, KEYS, REDIS, SESSIONMAKER, Clock
 from hotline.background import stop_task
-from hotline.contexts import EventSinkContext
+from hotline.sink_context import EventSinkContext
 from queues.call_records import cdr
 from queues.call_records.router_events import RouterEventRow
 from routing.keys import Keys

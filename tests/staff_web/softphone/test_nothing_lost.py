@@ -28,8 +28,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from hotline.appkeys import CALLS, CLOCK, KEYS, MATCHING, REDIS, SESSIONMAKER
-from hotline.contexts import stream_writes
 from hotline.settings import Settings
+from hotline.sink_context import stream_writes
 from queues import voicemails
 from queues.call_records import cdr
 from queues.call_records.router_events import RouterEventRow
