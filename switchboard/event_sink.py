@@ -19,7 +19,7 @@ import os
 import random
 import socket
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,21 +28,16 @@ import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from queues.call_records.router_events import consume, set_aside
-from routing.events import RouterEvent
 from routing.keys import Keys
-from routing.outbox import is_outbox
+from switchboard.entry_writer import SQL_DOWN, Entry, EntryWriter
 from switchboard.stream_trim import trim_stored
-from switchboard.stream_writes import Announce, StreamWrites, announce_all
+from switchboard.stream_writes import StreamWrites
 
 log = logging.getLogger(__name__)
 
-Entry = tuple[str, Mapping[str, str] | None]
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
-SQL_DOWN = (OperationalError, DBAPIError, ConnectionError, TimeoutError)
 
 
 @dataclass(frozen=True)
@@ -104,14 +99,17 @@ class EventSink:
         self.clock = clock
         self.consumer = consumer or default_consumer_name()
         self.policy = policy or SinkPolicy()
-        self.writes = writes or StreamWrites()
+        self.writer = EntryWriter(
+            sessionmaker,
+            clock=clock,
+            writes=writes or StreamWrites(),
+            max_attempts=self.policy.max_attempts,
+        )
         self._monotonic = monotonic or asyncio.get_running_loop().time
-        self._attempts: dict[str, int] = {}
         self._own_pending = True  # re-read our own unacknowledged entries first
         self._next_claim = 0.0
         self._next_trim = self._monotonic() + self.policy.trim_every_s
         self._group_ready = False
-        self.stored = 0  # entries this consumer wrote to SQL (duplicates not counted)
         self.progress = asyncio.Condition()
 
     async def ensure_group(self) -> None:
@@ -156,95 +154,15 @@ class EventSink:
             log.info("event sink: %s claimed %d idle entries", self.consumer, len(claimed))
         return claimed
 
-    async def _store(self, entry_id: str, fields: Mapping[str, str] | None) -> bool:
-        """Write one entry; True when it may be acknowledged."""
-        now = self.clock()
-        if fields is None:  # trimmed while pending: only the outage cap does that (lib.lua)
-            log.error("event sink: entry %s was trimmed before it was stored", entry_id)
-            return True
-        try:
-            event = None if is_outbox(fields) else RouterEvent.from_entry(entry_id, fields)
-        except (KeyError, ValueError) as error:
-            log.warning(
-                "event sink: entry %s set aside: %s",
-                entry_id,
-                error,
-                extra={"call_sid": fields.get("call", "")},
-            )
-            async with self.sessionmaker() as session, session.begin():
-                await set_aside(session, entry_id, fields, f"unreadable: {error}", now=now)
-            return True
-        call_sid = fields.get("call", "")
-        try:
-            async with self.sessionmaker() as session, session.begin():
-                if event is None:
-                    announce = await self.writes.apply(session, entry_id, fields, now)
-                else:
-                    announce = await self.writes.before_event(session, event, now)
-                    if await consume(session, event, now=now):
-                        self.stored += 1
-            self._attempts.pop(entry_id, None)
-            await announce_all([announce] if announce else [])
-            return True
-        except SQL_DOWN:
-            raise
-        except Exception as error:
-            attempts = self._attempts.get(entry_id, 0) + 1
-            self._attempts[entry_id] = attempts
-            log.exception(
-                "event sink: entry %s failed (attempt %d)",
-                entry_id,
-                attempts,
-                extra={"call_sid": call_sid, "agent_id": fields.get("agent", "")},
-            )
-            if attempts < self.policy.max_attempts:
-                return False
-            async with self.sessionmaker() as session, session.begin():
-                await set_aside(session, entry_id, fields, f"failed: {error!r}", now=now)
-            self._attempts.pop(entry_id, None)
-            return True
-
-    async def _store_batch(self, entries: Sequence[Entry]) -> bool:
-        """Write a whole batch in one transaction (one commit instead of one per event);
-        False when any entry needs the one-by-one path (unreadable, or failing)."""
-        now = self.clock()
-        if any(is_outbox(fields) for _, fields in entries):
-            return False  # rare, and each queued write stands alone
-        try:
-            events = [
-                RouterEvent.from_entry(entry_id, fields)
-                for entry_id, fields in entries
-                if fields is not None
-            ]
-        except (KeyError, ValueError):
-            return False
-        announces: list[Announce] = []
-        try:
-            async with self.sessionmaker() as session, session.begin():
-                stored = 0
-                for event in events:
-                    announce = await self.writes.before_event(session, event, now)
-                    if announce is not None:
-                        announces.append(announce)
-                    stored += bool(await consume(session, event, now=now))
-        except SQL_DOWN:
-            raise
-        except Exception:
-            log.warning("event sink: a batch of %d failed; storing one by one", len(entries))
-            return False
-        self.stored += stored
-        await announce_all(announces)
-        return True
-
     async def handle(self, entries: Sequence[Entry]) -> int:
         """Store then acknowledge; the number of entries acknowledged."""
         done: list[str] = []
         failed = False
-        if len(entries) > 1 and await self._store_batch(entries):
+        if len(entries) > 1 and await self.writer.store_batch(entries):
             done = [entry_id for entry_id, _ in entries]
             entries = []
         for entry_id, fields in entries:
-            if await self._store(entry_id, fields):
+            if await self.writer.store(entry_id, fields):
                 done.append(entry_id)
             else:
                 failed = True
@@ -334,6 +252,12 @@ class EventSink:
     async def _pause(stop: asyncio.Event, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+    @property
+    def stored(self) -> int:
+        """Entries this consumer wrote to SQL (duplicates not counted)."""
+        stored: int = self.writer.stored
+        return stored
 
     async def wait_stored(self, count: int) -> None:
         """Until this consumer has stored `count` entries (for tests and start-up checks)."""

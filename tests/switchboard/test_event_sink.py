@@ -121,7 +121,7 @@ async def test_crash_between_commit_and_ack_is_repaired_without_double_counting(
     await crashed.ensure_group()
     entries = await crashed._read(">", None)
     for entry_id, fields in entries:  # stored in SQL, then the process dies before XACK
-        assert await crashed._store(entry_id, fields)
+        assert await crashed.writer.store(entry_id, fields)
     assert len(await pending(redis, keys)) == total
     restarted = sink(redis, keys, sessionmaker, "p1")  # same name: reads its own pending
     assert await restarted.pump() == total
@@ -142,7 +142,7 @@ async def test_a_dead_consumers_entries_are_claimed_after_the_idle_time(
     dead = sink(redis, keys, sessionmaker, "dead")
     await dead.ensure_group()
     entries = await dead._read(">", None)
-    assert await dead._store(*entries[0])  # one stored, none acknowledged: then it died
+    assert await dead.writer.store(*entries[0])  # one stored, none acknowledged: then it died
     patient = sink(redis, keys, sessionmaker, "patient", claim_idle_ms=3_600_000)
     assert await patient.pump() == 0  # not idle long enough: still the dead one's
     assert {p["consumer"] for p in await pending(redis, keys)} == {"dead"}

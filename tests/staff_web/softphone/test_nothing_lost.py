@@ -41,7 +41,8 @@ from queues.work_orders.status import Status
 from routing.keys import Keys
 from routing.offer import OfferResult
 from routing.outbox import pending_writes
-from switchboard.event_sink import SQL_DOWN, EventSink, SinkPolicy
+from switchboard.entry_writer import SQL_DOWN
+from switchboard.event_sink import EventSink, SinkPolicy
 from tests.app_fixtures import (
     ACCOUNT_SID,
     AUTH_TOKEN,
