@@ -1,0 +1,71 @@
+"""The carrier's callbacks are lost, repeated, late or out of order on the way; a signed
+body arrives in two TCP segments; a webhook is replayed after its call ended."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from tests.faults.network import CallbackFault, answered, is_callback
+from tests.faults.rig import Rig
+
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(300)]
+
+
+def ringing_or_completed(path: str, params: Mapping[str, str]) -> bool:
+    """The agent leg's ringing (then after its answer) and its end (then after the
+    caller's call has ended)."""
+    return path == "/twilio/agent-status" and params.get("CallStatus") in {
+        "ringing",
+        "completed",
+    }
+
+
+FAULTS: dict[str, dict[str, Any]] = {
+    "dropped": {"fault": CallbackFault.DROP, "select": answered, "rate": 0.5},
+    "duplicated": {"fault": CallbackFault.DUPLICATE, "select": is_callback},
+    "delayed": {"fault": CallbackFault.DELAY, "select": is_callback, "rate": 0.5, "delay_s": 3},
+    "reordered": {"fault": CallbackFault.REORDER, "select": ringing_or_completed},
+}
+
+
+@pytest.mark.parametrize("case", sorted(FAULTS))
+async def test_callbacks(hotline: Rig, case: str) -> None:
+    await hotline.start(**FAULTS[case])
+    await hotline.call(25)
+    tally = await hotline.check()
+    assert hotline.network.faulted, "the network changed no callback"
+    assert tally.answered > 0
+
+
+async def test_body_in_two_tcp_segments(hotline: Rig) -> None:
+    await hotline.start(two_segments=True)
+    await hotline.call(15)
+    tally = await hotline.check()
+    assert tally.answered > 0
+
+
+async def test_replayed_webhooks_after_hang_up(hotline: Rig) -> None:
+    await hotline.start()
+    await hotline.call(15)
+    await hotline.finish()
+    replays = [
+        sent
+        for sent in hotline.network.sent
+        if sent.url.endswith(("/twilio/voice", "/twilio/wait")) or "/twilio/wait?" in sent.url
+    ]
+    last: dict[tuple[str, str], Any] = {}
+    for sent in replays:  # each call's first voice webhook and last heartbeat
+        kind = "wait" if "/twilio/wait" in sent.url else "voice"
+        key = (sent.params["CallSid"], kind)
+        if kind == "wait" or key not in last:
+            last[key] = sent
+    assert last
+    for sent in last.values():
+        response = await hotline.network.replay(sent)
+        assert response.status == 200, (sent.url, response.text)
+        assert "<Hangup" in response.text, (sent.url, response.text)
+    tally = await hotline.check()
+    assert tally.answered > 0

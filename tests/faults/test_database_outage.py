@@ -1,0 +1,52 @@
+"""The database is locked, or stopped, while calls are answered; it comes back."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.conftest import REAL_DATABASE_URL
+from tests.faults.rig import Rig
+
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(300)]
+
+OUTAGE_S = 8  # past SQLite's busy timeout (5 s): its writers give up
+
+POSTGRES_ONLY = [
+    pytest.param(
+        "postgres",
+        marks=[
+            pytest.mark.postgres,
+            pytest.mark.skipif(
+                not REAL_DATABASE_URL,
+                reason="stopping a database needs PostgreSQL (HOTLINE_TEST_DATABASE_URL)",
+            ),
+        ],
+    )
+]
+
+
+async def test_database_locked_during_answers(hotline: Rig) -> None:
+    await hotline.start()
+    first = asyncio.create_task(hotline.call(20))
+    await hotline.until("before the lock", ringing=1, talking=1)
+    async with hotline.database.locked():
+        await asyncio.sleep(OUTAGE_S)  # calls go on being answered and ended meanwhile
+    await first
+    await hotline.call(5)
+    tally = await hotline.check(settle_s=30)
+    assert tally.answered > 0
+
+
+@pytest.mark.parametrize("database", POSTGRES_ONLY, indirect=True)
+async def test_database_stopped_during_answers(hotline: Rig) -> None:
+    await hotline.start()
+    first = asyncio.create_task(hotline.call(20))
+    await hotline.until("before the stop", ringing=1, talking=1)
+    async with hotline.database.stopped():
+        await asyncio.sleep(OUTAGE_S)
+    await first
+    await hotline.call(5)
+    tally = await hotline.check(settle_s=30)
+    assert tally.answered > 0
