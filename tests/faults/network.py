@@ -147,10 +147,16 @@ class Network(WebhookPoster):
         return await self._deliver(sent)
 
     async def _deliver(self, sent: Sent) -> WebhookResponse:
-        """One delivery, to the next live server; once more to the next if it is dead."""
+        """One delivery, to the next live server. A request that finds its server dead goes
+        once more to the next: a balancer does that for a refused connection, and Twilio
+        for a TwiML fetch (its fallback URL); a callback lost in flight stays lost."""
         try:
             return await self._send(sent)
-        except WebhookError:
+        except WebhookError as exc:
+            refused = isinstance(exc.__cause__, aiohttp.ClientConnectorError | OSError)
+            callback = is_callback(urlsplit(sent.url).path, sent.params)
+            if callback and not refused:
+                return WebhookResponse(sent.url, 502, "text/plain", "lost in flight")
             if len(self.targets) - len(self.down) < 2:
                 raise
             return await self._send(sent)

@@ -14,6 +14,9 @@ from typing import Any
 
 import redis.asyncio as aioredis
 from aiohttp.test_utils import unused_port
+from redis.asyncio.retry import Retry
+from redis.backoff import ConstantBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from local_carrier import CallHandle, LocalCarrier
 from routing.keys import Keys
@@ -73,7 +76,13 @@ class Rig:
         self.database = database
         self.keys = Keys("faults")
         self.config = fast_config(MAX_WAIT_S)
-        self.redis = aioredis.Redis.from_url(redis.url, decode_responses=True)
+        # The servers' Redis goes away and comes back: the test's client reconnects too.
+        self.redis = aioredis.Redis.from_url(
+            redis.url,
+            decode_responses=True,
+            retry=Retry(ConstantBackoff(0.2), 25),
+            retry_on_error=[RedisConnectionError],
+        )
         self.router = Router(self.redis, self.keys)
         self.rng = random.Random(13)
         self.servers: list[ServerProcess] = []

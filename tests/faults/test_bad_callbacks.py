@@ -29,9 +29,23 @@ FAULTS: dict[str, dict[str, Any]] = {
     "delayed": {"fault": CallbackFault.DELAY, "select": is_callback, "rate": 0.5, "delay_s": 3},
     "reordered": {"fault": CallbackFault.REORDER, "select": ringing_or_completed},
 }
+KNOWN = {
+    "dropped": "callbacks: a lost `answered` callback: the lease reaper releases the offer "
+    "although the agent answered (no work order, the record not answered)",
+    "delayed": "callbacks: a late `answered` callback (after the leg's end) is a stale offer: "
+    "the answered call gets no work order and its record is not answered",
+    "duplicated": "durability: concurrent duplicate `answered` callbacks leave gaps in the "
+    "work-order numbers",
+}
+CASES = [
+    pytest.param(case, marks=pytest.mark.xfail(strict=True, reason=KNOWN[case]))
+    if case in KNOWN
+    else case
+    for case in sorted(FAULTS)
+]
 
 
-@pytest.mark.parametrize("case", sorted(FAULTS))
+@pytest.mark.parametrize("case", CASES)
 async def test_callbacks(hotline: Rig, case: str) -> None:
     await hotline.start(**FAULTS[case])
     await hotline.call(25)
@@ -40,6 +54,13 @@ async def test_callbacks(hotline: Rig, case: str) -> None:
     assert tally.answered > 0
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "callerpath: a signed body that arrives in two TCP segments gets 403 "
+        "(request.content.read(n) returns only what has arrived)"
+    ),
+)
 async def test_body_in_two_tcp_segments(hotline: Rig) -> None:
     await hotline.start(two_segments=True)
     await hotline.call(15)
@@ -47,6 +68,13 @@ async def test_body_in_two_tcp_segments(hotline: Rig) -> None:
     assert tally.answered > 0
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "callerpath: a replayed webhook for a call that ended is answered as a live call "
+        "(the voice webhook starts the menu again) instead of <Hangup/>"
+    ),
+)
 async def test_replayed_webhooks_after_hang_up(hotline: Rig) -> None:
     await hotline.start()
     await hotline.call(15)

@@ -13,11 +13,21 @@ pytestmark = [pytest.mark.faults, pytest.mark.timeout(300)]
 
 OUTAGE_S = 8  # past SQLite's busy timeout (5 s): its writers give up
 
+OUTBOX = (
+    "durability: what an answer writes to SQL is not written durably first, so a database "
+    "outage loses call-record fields (answered calls' records never get their end)"
+)
+LOCKED = [
+    # PostgreSQL's writers wait for the lock and get through; SQLite's give up.
+    pytest.param("sqlite", marks=pytest.mark.xfail(strict=True, reason=OUTBOX)),
+    *([pytest.param("postgres", marks=pytest.mark.postgres)] if REAL_DATABASE_URL else []),
+]
 POSTGRES_ONLY = [
     pytest.param(
         "postgres",
         marks=[
             pytest.mark.postgres,
+            pytest.mark.xfail(strict=True, reason=OUTBOX),
             pytest.mark.skipif(
                 not REAL_DATABASE_URL,
                 reason="stopping a database needs PostgreSQL (HOTLINE_TEST_DATABASE_URL)",
@@ -27,6 +37,7 @@ POSTGRES_ONLY = [
 ]
 
 
+@pytest.mark.parametrize("database", LOCKED, indirect=True)
 async def test_database_locked_during_answers(hotline: Rig) -> None:
     await hotline.start()
     first = asyncio.create_task(hotline.call(20))
