@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import REAL_DATABASE_URL
 from tests.faults.own_database import OwnDatabase, own_database
 from tests.faults.redis_process import RedisProcess, redis_server_binary
-from tests.faults.rig import Rig, rig
+from tests.faults.rig import Rig, running_rig
 
 REQUIRED = os.environ.get("HOTLINE_REQUIRE_FAULTS", "").strip() == "1"
 
@@ -48,8 +48,6 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
 
 
 @pytest.fixture
-async def hotline(
-    tmp_path: Path, own_redis: RedisProcess, database: OwnDatabase
-) -> AsyncIterator[Rig]:
-    async with rig(tmp_path, own_redis, database) as made:
+async def rig(tmp_path: Path, own_redis: RedisProcess, database: OwnDatabase) -> AsyncIterator[Rig]:
+    async with running_rig(tmp_path, own_redis, database) as made:
         yield made

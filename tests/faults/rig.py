@@ -180,7 +180,9 @@ class Rig:
 
 
 @asynccontextmanager
-async def rig(folder: Path, redis: RedisProcess, database: OwnDatabase) -> AsyncIterator[Rig]:
+async def running_rig(
+    folder: Path, redis: RedisProcess, database: OwnDatabase
+) -> AsyncIterator[Rig]:
     made = Rig(folder, redis, database)
     try:
         yield made

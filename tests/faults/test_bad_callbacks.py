@@ -46,11 +46,11 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES)
-async def test_callbacks(hotline: Rig, case: str) -> None:
-    await hotline.start(**FAULTS[case])
-    await hotline.call(25)
-    tally = await hotline.check()
-    assert hotline.network.faulted, "the network changed no callback"
+async def test_callbacks(rig: Rig, case: str) -> None:
+    await rig.start(**FAULTS[case])
+    await rig.call(25)
+    tally = await rig.check()
+    assert rig.network.faulted, "the network changed no callback"
     assert tally.answered > 0
 
 
@@ -61,10 +61,10 @@ async def test_callbacks(hotline: Rig, case: str) -> None:
         "(request.content.read(n) returns only what has arrived)"
     ),
 )
-async def test_body_in_two_tcp_segments(hotline: Rig) -> None:
-    await hotline.start(two_segments=True)
-    await hotline.call(15)
-    tally = await hotline.check()
+async def test_body_in_two_tcp_segments(rig: Rig) -> None:
+    await rig.start(two_segments=True)
+    await rig.call(15)
+    tally = await rig.check()
     assert tally.answered > 0
 
 
@@ -75,13 +75,13 @@ async def test_body_in_two_tcp_segments(hotline: Rig) -> None:
         "(the voice webhook starts the menu again) instead of <Hangup/>"
     ),
 )
-async def test_replayed_webhooks_after_hang_up(hotline: Rig) -> None:
-    await hotline.start()
-    await hotline.call(15)
-    await hotline.finish()
+async def test_replayed_webhooks_after_hang_up(rig: Rig) -> None:
+    await rig.start()
+    await rig.call(15)
+    await rig.finish()
     replays = [
         sent
-        for sent in hotline.network.sent
+        for sent in rig.network.sent
         if sent.url.endswith(("/twilio/voice", "/twilio/wait")) or "/twilio/wait?" in sent.url
     ]
     last: dict[tuple[str, str], Any] = {}
@@ -92,8 +92,8 @@ async def test_replayed_webhooks_after_hang_up(hotline: Rig) -> None:
             last[key] = sent
     assert last
     for sent in last.values():
-        response = await hotline.network.replay(sent)
+        response = await rig.network.replay(sent)
         assert response.status == 200, (sent.url, response.text)
         assert "<Hangup" in response.text, (sent.url, response.text)
-    tally = await hotline.check()
+    tally = await rig.check()
     assert tally.answered > 0

@@ -38,26 +38,26 @@ POSTGRES_ONLY = [
 
 
 @pytest.mark.parametrize("database", LOCKED, indirect=True)
-async def test_database_locked_during_answers(hotline: Rig) -> None:
-    await hotline.start()
-    first = asyncio.create_task(hotline.call(20))
-    await hotline.until("before the lock", ringing=1, talking=1)
-    async with hotline.database.locked():
+async def test_database_locked_during_answers(rig: Rig) -> None:
+    await rig.start()
+    first = asyncio.create_task(rig.call(20))
+    await rig.until("before the lock", ringing=1, talking=1)
+    async with rig.database.locked():
         await asyncio.sleep(OUTAGE_S)  # calls go on being answered and ended meanwhile
     await first
-    await hotline.call(5)
-    tally = await hotline.check(settle_s=30)
+    await rig.call(5)
+    tally = await rig.check(settle_s=30)
     assert tally.answered > 0
 
 
 @pytest.mark.parametrize("database", POSTGRES_ONLY, indirect=True)
-async def test_database_stopped_during_answers(hotline: Rig) -> None:
-    await hotline.start()
-    first = asyncio.create_task(hotline.call(20))
-    await hotline.until("before the stop", ringing=1, talking=1)
-    async with hotline.database.stopped():
+async def test_database_stopped_during_answers(rig: Rig) -> None:
+    await rig.start()
+    first = asyncio.create_task(rig.call(20))
+    await rig.until("before the stop", ringing=1, talking=1)
+    async with rig.database.stopped():
         await asyncio.sleep(OUTAGE_S)
     await first
-    await hotline.call(5)
-    tally = await hotline.check(settle_s=30)
+    await rig.call(5)
+    tally = await rig.check(settle_s=30)
     assert tally.answered > 0

@@ -19,15 +19,15 @@ pytestmark = [pytest.mark.faults, pytest.mark.timeout(300)]
         "from its signed URLs, so callers Redis forgot hold for ever past the maximum wait"
     ),
 )
-async def test_flush_with_callers_waiting_and_arriving(hotline: Rig) -> None:
-    await hotline.start()
-    first = asyncio.create_task(hotline.call(20))
-    await hotline.until("before the flush", waiting=3, talking=1)
-    await hotline.redis_process.flush()
-    await hotline.login_agents()  # the softphones sign in again
+async def test_flush_with_callers_waiting_and_arriving(rig: Rig) -> None:
+    await rig.start()
+    first = asyncio.create_task(rig.call(20))
+    await rig.until("before the flush", waiting=3, talking=1)
+    await rig.redis_process.flush()
+    await rig.login_agents()  # the softphones sign in again
     await first
-    await hotline.call(10)
-    tally = await hotline.check()
+    await rig.call(10)
+    tally = await rig.check()
     assert tally.answered > 0
 
 
@@ -38,16 +38,16 @@ async def test_flush_with_callers_waiting_and_arriving(hotline: Rig) -> None:
         "from its signed URLs, so callers Redis forgot hold for ever past the maximum wait"
     ),
 )
-async def test_empty_restart_with_callers_waiting_and_arriving(hotline: Rig) -> None:
-    await hotline.start()
-    first = asyncio.create_task(hotline.call(20))
-    await hotline.until("before the restart", waiting=3, talking=1)
-    await hotline.redis_process.kill()
-    await hotline.redis_process.start()  # a new, empty node on the same address
-    await hotline.login_agents()
+async def test_empty_restart_with_callers_waiting_and_arriving(rig: Rig) -> None:
+    await rig.start()
+    first = asyncio.create_task(rig.call(20))
+    await rig.until("before the restart", waiting=3, talking=1)
+    await rig.redis_process.kill()
+    await rig.redis_process.start()  # a new, empty node on the same address
+    await rig.login_agents()
     await first
-    await hotline.call(10)
-    tally = await hotline.check()
+    await rig.call(10)
+    tally = await rig.check()
     assert tally.answered > 0
 
 
@@ -58,17 +58,17 @@ async def test_empty_restart_with_callers_waiting_and_arriving(hotline: Rig) -> 
         "loop for ever instead of joining the real queue once Redis is back"
     ),
 )
-async def test_down_for_ten_seconds(hotline: Rig) -> None:
+async def test_down_for_ten_seconds(rig: Rig) -> None:
     """Redis stops (its data kept on disk) while calls wait and arrive, and comes back."""
-    await hotline.start()
-    first = asyncio.create_task(hotline.call(20))
-    await hotline.until("before the outage", waiting=3, talking=1)
-    await hotline.redis_process.kill(save=True)
+    await rig.start()
+    first = asyncio.create_task(rig.call(20))
+    await rig.until("before the outage", waiting=3, talking=1)
+    await rig.redis_process.kill(save=True)
     outage = asyncio.create_task(asyncio.sleep(10))
     await first
-    await hotline.call(5)  # callers who arrive while Redis is down
+    await rig.call(5)  # callers who arrive while Redis is down
     await outage
-    await hotline.redis_process.start()
-    await hotline.call(5)
-    tally = await hotline.check()
+    await rig.redis_process.start()
+    await rig.call(5)
+    tally = await rig.check()
     assert tally.answered > 0

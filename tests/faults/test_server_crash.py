@@ -12,16 +12,16 @@ from tests.faults.rig import Rig
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(300)]
 
 
-async def test_sigkill_one_of_two_servers_mid_traffic(hotline: Rig) -> None:
-    await hotline.start(servers=2)
-    first = asyncio.create_task(hotline.call(25))
-    await hotline.until("before the kill", waiting=3, ringing=1, talking=1)
-    victim = hotline.servers[0]
+async def test_sigkill_one_of_two_servers_mid_traffic(rig: Rig) -> None:
+    await rig.start(servers=2)
+    first = asyncio.create_task(rig.call(25))
+    await rig.until("before the kill", waiting=3, ringing=1, talking=1)
+    victim = rig.servers[0]
     await victim.kill()
-    hotline.network.down.add(victim.base)  # the balancer's health check notices
+    rig.network.down.add(victim.base)  # the balancer's health check notices
     await first
-    await hotline.call(10)
+    await rig.call(10)
     # The survivor takes over what the dead process's event consumer had not acknowledged
     # once it has been idle for the sink's claim time (a minute).
-    tally = await hotline.check(settle_s=90)
+    tally = await rig.check(settle_s=90)
     assert tally.answered > 0
