@@ -15,9 +15,7 @@ START_TIMEOUT_S = 10.0
 
 
 def redis_server_binary() -> str | None:
-    return shutil.which("redis-server") or (
-        "/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None
-    )
+    return shutil.which("redis-server")
 
 
 class RedisProcess:

@@ -48,12 +48,14 @@ class InFlight:
     waiting: int
     ringing: int
     talking: int
+    answered: int  # so far, ended or not
 
 
 def in_flight(handles: Sequence[CallHandle]) -> InFlight:
     """How many calls wait in the carrier's queue, ring an agent, talk to one."""
-    waiting = ringing = talking = 0
+    waiting = ringing = talking = answered = 0
     for handle in handles:
+        answered += any(event.kind == "bridged" for event in handle.events)
         if handle.done:
             continue
         if handle.session.membership is not None:
@@ -64,7 +66,7 @@ def in_flight(handles: Sequence[CallHandle]) -> InFlight:
             ringing += 1
         elif dial and dial[-1] == "bridged":
             talking += 1
-    return InFlight(waiting, ringing, talking)
+    return InFlight(waiting, ringing, talking, answered)
 
 
 class Rig:
@@ -140,7 +142,8 @@ class Rig:
         return placed
 
     async def until(self, what: str, timeout_s: float = 20.0, **least: int) -> InFlight:
-        """Wait until at least `least` calls (waiting=, ringing=, talking=) are in flight."""
+        """Wait until at least `least` calls are in flight (waiting=, ringing=, talking=) or
+        were answered (answered=)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
         while True:

@@ -14,8 +14,9 @@ pytestmark = [pytest.mark.faults, pytest.mark.timeout(300)]
 
 async def test_sigkill_one_of_two_servers_mid_traffic(rig: Rig) -> None:
     await rig.start(servers=2)
-    first = asyncio.create_task(rig.call(25))
-    await rig.until("before the kill", waiting=3, ringing=1, talking=1)
+    first = asyncio.create_task(rig.call(30))
+    # Both servers have answered calls, and calls wait, ring and talk, when one dies.
+    await rig.until("before the kill", answered=10, waiting=2, ringing=1, talking=3)
     victim = rig.servers[0]
     await victim.kill()
     rig.network.down.add(victim.base)  # the balancer's health check notices
