@@ -14,6 +14,7 @@ pytestmark = [pytest.mark.faults, pytest.mark.timeout(300)]
 
 @pytest.mark.xfail(
     strict=True,
+    raises=AssertionError,
     reason=(
         "callerpath: the waitUrl heartbeat rebuilds a call only from its state in Redis, not "
         "from its signed URLs, so callers Redis forgot hold for ever past the maximum wait"
@@ -33,6 +34,7 @@ async def test_flush_with_callers_waiting_and_arriving(rig: Rig) -> None:
 
 @pytest.mark.xfail(
     strict=True,
+    raises=AssertionError,
     reason=(
         "callerpath: the waitUrl heartbeat rebuilds a call only from its state in Redis, not "
         "from its signed URLs, so callers Redis forgot hold for ever past the maximum wait"
@@ -53,6 +55,7 @@ async def test_empty_restart_with_callers_waiting_and_arriving(rig: Rig) -> None
 
 @pytest.mark.xfail(
     strict=True,
+    raises=AssertionError,
     reason=(
         "callerpath: a caller who arrives while Redis is down stays in the fail-safe hold "
         "loop for ever instead of joining the real queue once Redis is back"
