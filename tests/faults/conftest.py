@@ -32,7 +32,7 @@ async def own_redis(tmp_path: Path) -> AsyncIterator[RedisProcess]:
         reason = "redis-server is not on PATH: the fault suite needs a Redis it may kill"
         if REQUIRED:
             pytest.fail(f"{reason} (HOTLINE_REQUIRE_FAULTS=1)")
-        pytest.skip(f"{reason}; apt-get install redis-server, or set HOTLINE_REQUIRE_FAULTS=1")
+        pytest.skip(f"{reason} (apt-get install redis-server; HOTLINE_REQUIRE_FAULTS=1 fails)")
     process = RedisProcess(binary, tmp_path)
     await process.start()
     try:
