@@ -30,6 +30,8 @@ class LocalCarrier:
 
     `speed` is simulated seconds per real second (None: real time; `math.inf`: never wait;
     only scripted phones keep up with an instant carrier, a person cannot).
+    `poster` replaces the webhook sender built from `targets` (a test may give one that
+    loses, repeats or delays webhooks as a network does); its HTTP session is its own.
     A <Dial> rings the phone registered for a `<Client>` identity (`register_agent`) or a
     `<Number>` (`register_number`; any other number is answered by `outside_line`).
     """
@@ -47,6 +49,7 @@ class LocalCarrier:
         play_seconds: float = 10.0,
         wall_clock: Callable[[], datetime] | None = None,
         outside_line: AgentPhone | None = None,
+        poster: WebhookPoster | None = None,
     ) -> None:
         self.account_sid = account_sid
         self.speed = 1.0 if speed is None else speed
@@ -57,7 +60,8 @@ class LocalCarrier:
         self._public_url = public_url
         self._own_http = http is None
         self._http = http
-        self._poster: WebhookPoster | None = None
+        self._given_poster = poster
+        self._poster: WebhookPoster | None = poster
         self.queues = QueueBook()
         self.recordings: dict[str, Recording] = {}
         self._calls: dict[str, CallHandle] = {}
@@ -184,4 +188,4 @@ class LocalCarrier:
         if self._own_http and self._http is not None:
             await self._http.close()
         self._http = None
-        self._poster = None
+        self._poster = self._given_poster
