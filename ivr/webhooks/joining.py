@@ -4,6 +4,7 @@ is idle, or the queue's overflow (another queue, voicemail, goodbye) when it can
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -14,8 +15,13 @@ from ivr import twiml
 from ivr.menus.schema import Text
 from ivr.webhooks.actions import Answer, CallContext, queue_target
 from ivr.webhooks.call_card import CallCard
+from ivr.webhooks.params import VoiceRequest
+from ivr.webhooks.put_back import facts_of_request
 from ivr.webhooks.shared import public_url, shared
+from ivr.webhooks.signature import FORM
 from routing.offer import EnqueueStatus
+
+log = logging.getLogger(__name__)
 
 QUEUE_FULL: Text = {
     "zh-CN": "很抱歉，当前排队人数已满。",
@@ -53,9 +59,20 @@ async def join_queue(
     matching = shared(request)[MATCHING]
     calls = shared(request)[CALLS]
     facts, state = await calls.facts(ctx.call_sid)
+    joined_ms = int(shared(request)[CLOCK]().timestamp() * 1000)
     if facts is not None:
         vip_class = facts.vip_class
-    joined_ms = int(shared(request)[CLOCK]().timestamp() * 1000)
+    else:
+        # Redis forgot the call in the menu (flushed, restarted empty): its facts again,
+        # from its signed URL and the carrier's form, so its Dial and records find them.
+        if vip_class is None:
+            profile = ctx.loaded.caller(VoiceRequest.parse(request[FORM]).caller)
+            vip_class = (profile.vip or "") if profile is not None else ""
+        facts = facts_of_request(request, ctx, vip_class=vip_class, arrived_ms=joined_ms)
+        await calls.update(ctx.call_sid, **facts.fields(), queue=queue, outcome="queued")
+        log.warning(
+            "unknown in Redis: facts rebuilt to join %s", queue, extra={"call_sid": ctx.call_sid}
+        )
     # The join time goes into the call's state as its place is taken, so the agent's Dial
     # action (built from that state) can carry the card on; both in one event-loop turn.
     _, enqueued = await asyncio.gather(

@@ -39,6 +39,23 @@ async def ended_in_records(request: web.Request, call_sid: str) -> bool:
     return record is not None and record.ended_at is not None
 
 
+def facts_of_request(
+    request: web.Request, ctx: CallContext, *, vip_class: str, arrived_ms: int
+) -> CallFacts:
+    """A call's facts as its own signed request tells them, for a call Redis forgot: the
+    hotline and version from our URL, the numbers from the carrier's form."""
+    params = VoiceRequest.parse(request[FORM])
+    return CallFacts(
+        call_sid=ctx.call_sid,
+        hotline_id=ctx.hotline.id,
+        version=ctx.loaded.version,
+        caller=params.caller,
+        dialled=params.dialled,
+        vip_class=vip_class,
+        arrived_ms=arrived_ms,
+    )
+
+
 async def put_back(
     request: web.Request,
     ctx: CallContext,
@@ -70,16 +87,7 @@ async def put_back(
         if await ended_in_records(request, call_sid):
             await calls.end(call_sid)
             return PutBack.ENDED
-        params = VoiceRequest.parse(request[FORM])
-        facts = CallFacts(
-            call_sid=call_sid,
-            hotline_id=ctx.hotline.id,
-            version=ctx.loaded.version,
-            caller=params.caller,
-            dialled=params.dialled,
-            vip_class=card.vip_class,
-            arrived_ms=card.arrived_ms,
-        )
+        facts = facts_of_request(request, ctx, vip_class=card.vip_class, arrived_ms=card.arrived_ms)
         rebuilt = {"queue": queue, "category": card.category, "path": card.path}
         await calls.update(
             call_sid, **facts.fields(), **rebuilt, outcome="queued", joined_ms=str(card.joined_ms)
