@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
 
-from hotline.appkeys import CALLS, CLOCK, KEYS, MATCHING, REDIS, SESSIONMAKER
+from hotline.appkeys import CALLS, CLOCK, CONFIGS, KEYS, MATCHING, REDIS, SESSIONMAKER
 from ivr import twiml
 from ivr.menus.engine import start
 from ivr.webhooks.actions import answer_action
@@ -43,12 +43,18 @@ async def status(request: web.Request) -> web.Response:
     outcome = await matching.router.abandon(params.call_sid)
     await matching.deliver(outcome.offers)
     facts, fields = await shared(request)[CALLS].facts(params.call_sid)
+    now = shared(request)[CLOCK]()
     if facts is None:
+        # Redis forgot the call (flushed, restarted empty): its record still gets its end,
+        # from what this callback says; what the router's events wrote stays.
+        recorded = await _record_end(request, _end_of_forgotten_call(request, params, now))
         log.info(
-            "ended (%s) with no call state", params.status, extra={"call_sid": params.call_sid}
+            "ended (%s) with no call state: recorded=%s",
+            params.status,
+            recorded,
+            extra={"call_sid": params.call_sid},
         )
         return xml(twiml.empty())
-    now = shared(request)[CLOCK]()
     record = cdr.CallRecord(
         call_sid=params.call_sid,
         hotline_id=facts.hotline_id,
@@ -72,6 +78,29 @@ async def status(request: web.Request) -> web.Response:
         extra={"call_sid": params.call_sid},
     )
     return xml(twiml.empty())
+
+
+def _end_of_forgotten_call(
+    request: web.Request, params: VoiceRequest, now: datetime
+) -> cdr.CallRecord:
+    """The call-end facts of a call Redis no longer knows: the numbers and duration from the
+    carrier, the hotline from the dialled number; everything else is left to the record."""
+    loaded = shared(request)[CONFIGS].latest
+    hotline = loaded.hotline_for(params.dialled) if loaded is not None else None
+    return cdr.CallRecord(
+        call_sid=params.call_sid,
+        hotline_id=hotline.id if hotline is not None else "",
+        config_version=0,
+        caller=params.caller,
+        dialled=params.dialled,
+        vip_class="",
+        path="",
+        queue="",
+        outcome="",
+        arrived_at=now - timedelta(seconds=params.call_duration),
+        ended_at=now,
+        duration_s=params.call_duration,
+    )
 
 
 async def _record_end(request: web.Request, record: cdr.CallRecord) -> str:

@@ -10,7 +10,8 @@ import redis.asyncio as aioredis
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hotline.appkeys import MATCHING
+from hotline.appkeys import CALLS, MATCHING
+from queues.call_records import cdr
 from queues.work_orders.categories import category_for_menu
 from queues.work_orders.intake import by_call_sid
 from routing.keys import Keys
@@ -197,3 +198,64 @@ async def test_a_retried_queue_step_keeps_the_place_it_took_first(
     params = {**twilio.base_params(walked.call_sid, REGULAR, LINE), "Digits": "1"}
     retried = await twilio.post(walked.answers[1].url("//Gather/@action"), params)
     assert retried.url("//Enqueue/@waitUrl") == walked.last.url("//Enqueue/@waitUrl")
+
+
+async def test_a_call_redis_forgot_in_the_menu_joins_its_queue_with_its_facts(
+    twilio: TwilioPoster,
+    app: web.Application,
+    redis: aioredis.Redis,
+    keys: Keys,
+    clock: FakeClock,
+) -> None:
+    """Redis is lost between the caller's first and last key: the call still joins its
+    queue with its facts (hotline, version), and the agent's Dial carries its version, so
+    the Dial's end is answered (a fail-safe apology before)."""
+    walked = await walk(twilio, LINE, FAULT[:1], caller=REGULAR)
+    await lose_everything(redis, keys)
+    params = {**twilio.base_params(walked.call_sid, REGULAR, LINE), "Digits": FAULT[1]}
+    joined = await twilio.post(walked.last.url("//Gather/@action"), params)
+    assert joined.doc.findtext("Enqueue") is not None, joined.text
+    facts, state = await app[CALLS].facts(walked.call_sid)
+    assert facts is not None
+    assert (facts.hotline_id, facts.version, facts.caller) == ("95598", 1, REGULAR)
+    assert state["queue"] == "fault"
+    clock.now += timedelta(seconds=5)
+    await app[MATCHING].agent_ready("a1005")
+    waiting = Waiting(twilio, Walk(walked.call_sid, [joined]), REGULAR)
+    assert (await waiting.segment(5)).verbs() == ["Leave"]
+    dial = await waiting.result("leave", 5)
+    assert "v=1" in dial.url("//Dial/@action").split("?", 1)[1].split("&")
+    missed = await twilio.post(
+        dial.url("//Dial/@action"), waiting.params(DialCallStatus="no-answer")
+    )
+    assert missed.doc.findtext("Enqueue") is not None, missed.text
+
+
+async def test_the_end_of_a_call_redis_forgot_still_reaches_its_record(
+    twilio: TwilioPoster,
+    redis: aioredis.Redis,
+    keys: Keys,
+    clock: FakeClock,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """Redis is lost while the call is on; its end (the carrier's status callback) still
+    writes the record's end, hotline and numbers (it wrote nothing before)."""
+    walked = await walk(twilio, LINE, FAULT, caller=REGULAR)
+    clock.now += timedelta(seconds=70)
+    await lose_everything(redis, keys)
+    params = twilio.base_params(walked.call_sid, REGULAR, LINE)
+    ended = await twilio.post(
+        "/twilio/status", {**params, "CallStatus": "completed", "CallDuration": "70"}
+    )
+    assert ended.status == 200
+    async with sessionmaker() as session:
+        record = await cdr.get(session, walked.call_sid)
+    assert record is not None
+    assert (record.hotline_id, record.caller, record.dialled, record.duration_s) == (
+        "95598",
+        REGULAR,
+        LINE,
+        70,
+    )
+    assert record.ended_at is not None
+    assert record.ended_at - record.arrived_at == timedelta(seconds=70)
