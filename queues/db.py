@@ -91,10 +91,25 @@ async def insert_once(session: AsyncSession, row: Base, key: str) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
+UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "57P", "53")
+LOCK_NOT_AVAILABLE = "55P03"
+NOT_IN_PREREQUISITE_STATE = "55000"
+
+
 def database_unavailable(error: BaseException) -> bool:
     """Whether `error` says the database cannot be reached or is locked, rather than that
     the statement is wrong: the first is waited out (the write is queued), the second is not.
     """
     if isinstance(error, OperationalError | InterfaceError | OSError | TimeoutError):
         return True
-    return isinstance(error, DBAPIError) and error.connection_invalidated
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    # PostgreSQL names the cause: a lost connection (08), a server shutting down or not yet
+    # up (57P), too many connections (53), a lock not granted (55P03), or a database closed
+    # to connections for maintenance (55000, ALLOW_CONNECTIONS false).
+    state = str(getattr(error.orig, "sqlstate", "") or "")
+    if state.startswith(UNAVAILABLE_SQLSTATE_PREFIXES) or state == LOCK_NOT_AVAILABLE:
+        return True
+    return state == NOT_IN_PREREQUISITE_STATE and "accepting connections" in str(error.orig)
