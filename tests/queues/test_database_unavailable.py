@@ -61,7 +61,7 @@ async def test_a_database_closed_to_connections_is_away() -> None:
     error a new connection gets is "away", so answers queue their writes."""
     name = f"hotline_closed_{uuid.uuid4().hex[:10]}"
     admin = create_engine(REAL_DATABASE_URL).execution_options(isolation_level="AUTOCOMMIT")
-    closed = create_engine(make_url(REAL_DATABASE_URL).set(database=name))
+    closed = create_engine(make_url(REAL_DATABASE_URL).set(database=name).render_as_string(False))
     try:
         async with admin.connect() as connection:
             await connection.execute(text(f'CREATE DATABASE "{name}"'))
