@@ -2,23 +2,28 @@
 ringing → the leg's CallSid kept; answered → accepted and a work order logged; completed →
 wrap-up) and the Dial's end on the caller's call (`/twilio/dial-result`: unanswered → back
 in the queue at the old place; the caller gone → an abandon, nobody's miss). A lost
-`answered` is made good by the leg's end or the Dial's, which say it was answered."""
+`answered` is made good by the leg's end or the Dial's, which say it was answered. A
+conversation Redis forgot (flushed, restarted empty) changes nothing in the router: its
+record gets the talk time and who hung up from these callbacks instead."""
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from aiohttp import web
 
 from carriers.driver import CallLeg, LegStatus
-from hotline.appkeys import AGENT_EVENTS, BRIDGE, CALLS, MATCHING
+from hotline.appkeys import AGENT_EVENTS, BRIDGE, CALLS, CLOCK, MATCHING
 from ivr import twiml
 from ivr.webhooks.actions import queue_target
 from ivr.webhooks.call_context import call_context
+from ivr.webhooks.endings import record_end
 from ivr.webhooks.params import ENDED, BadParams, CallStatus, VoiceRequest
 from ivr.webhooks.shared import shared
 from ivr.webhooks.signature import FORM
 from ivr.webhooks.voice import xml
+from queues.call_records import cdr
 from routing.offer import OfferResult, Outcome, ReleaseCause
 from switchboard.answering import take_answer
 
@@ -63,6 +68,32 @@ async def _complete(
     return outcome
 
 
+async def _end_of_forgotten_talk(
+    request: web.Request, call_sid: str, agent_id: str, *, talk_s: int | None, by: str = ""
+) -> None:
+    """The conversation ended but the router could not complete it: if Redis forgot the
+    call, no COMPLETE will ever fill its record, so the talk time and who hung up (`by`,
+    "" when this callback cannot say) are merged into it from here, only where unknown."""
+    facts, _ = await shared(request)[CALLS].facts(call_sid)
+    if facts is not None:  # a late or repeated callback of a call the router completed
+        return
+    now = shared(request)[CLOCK]()
+    end = cdr.CallRecord(
+        call_sid=call_sid,
+        arrived_at=now - timedelta(seconds=talk_s or 0),
+        talk_ms=None if talk_s is None else talk_s * 1000,
+        completed_by=by,
+    )
+    recorded = await record_end(request, end)
+    log.info(
+        "talk ended (%ss, by %s) with no call state: recorded=%s",
+        talk_s,
+        by or "?",
+        recorded,
+        extra=_leg(call_sid, agent_id),
+    )
+
+
 async def agent_status(request: web.Request) -> web.Response:
     """The agent's leg rang, was answered, or ended; each changes the router once."""
     params = VoiceRequest.parse(request[FORM])
@@ -80,6 +111,8 @@ async def agent_status(request: web.Request) -> web.Response:
         if outcome.result is OfferResult.COMPLETED:
             await shared(request)[CALLS].update(call_sid, talk_s=str(params.call_duration))
             await events.publish(agent_id, "ended", call_sid=call_sid, talk_s=params.call_duration)
+        else:
+            await _end_of_forgotten_talk(request, call_sid, agent_id, talk_s=params.call_duration)
     elif status is not None and status.value in RELEASE_CAUSES:
         # The Dial action on the caller's call releases the offer: it can ring the next
         # agent in its own answer. If the caller hung up, their status callback abandons.
@@ -112,7 +145,11 @@ async def dial_result(request: web.Request) -> web.Response:
     if params.dial_status in {"completed", "answered"}:
         # The agent hung up first; the caller is still on the line.
         leg_sid = request[FORM].get("DialCallSid", "")
-        await _complete(request, call_sid, agent_id, token, leg_sid)
+        outcome = await _complete(request, call_sid, agent_id, token, leg_sid)
+        if outcome.result is not OfferResult.COMPLETED:
+            talked = request[FORM].get("DialCallDuration", "")
+            talk_s = int(talked) if talked.isdigit() else None
+            await _end_of_forgotten_talk(request, call_sid, agent_id, talk_s=talk_s, by="agent")
         return xml(twiml.say_then_hangup(ctx.voice, ctx.hotline.messages.goodbye))
     cause = RELEASE_CAUSES.get(params.dial_status, ReleaseCause.FAILED)
     outcome = await matching.router.release(call_sid, token, cause)

@@ -47,7 +47,7 @@ async def status(request: web.Request) -> web.Response:
     if facts is None:
         # Redis forgot the call (flushed, restarted empty): its record still gets its end,
         # from what this callback says; what the router's events wrote stays.
-        recorded = await _record_end(request, _end_of_forgotten_call(request, params, now))
+        recorded = await record_end(request, _end_of_forgotten_call(request, params, now))
         log.info(
             "ended (%s) with no call state: recorded=%s",
             params.status,
@@ -69,7 +69,7 @@ async def status(request: web.Request) -> web.Response:
         ended_at=now,
         duration_s=params.call_duration,
     )
-    recorded = await _record_end(request, record)
+    recorded = await record_end(request, record)
     log.info(
         "ended status=%s outcome=%s recorded=%s",
         params.status,
@@ -84,7 +84,9 @@ def _end_of_forgotten_call(
     request: web.Request, params: VoiceRequest, now: datetime
 ) -> cdr.CallRecord:
     """The call-end facts of a call Redis no longer knows: the numbers and duration from the
-    carrier, the hotline from the dialled number; everything else is left to the record."""
+    carrier, the hotline from the dialled number; everything else is left to the record. If
+    it was answered and the agent did not hang up first (the Dial's end on this call comes
+    before this callback and says so), the caller hung up."""
     loaded = shared(request)[CONFIGS].latest
     hotline = loaded.hotline_for(params.dialled) if loaded is not None else None
     return cdr.CallRecord(
@@ -100,12 +102,13 @@ def _end_of_forgotten_call(
         arrived_at=now - timedelta(seconds=params.call_duration),
         ended_at=now,
         duration_s=params.call_duration,
+        completed_by="caller",
     )
 
 
-async def _record_end(request: web.Request, record: cdr.CallRecord) -> str:
-    """Merge the call-end facts into the record, or queue them while the database is
-    unavailable (the carrier sends this callback once): "created", "merged" or "queued"."""
+async def record_end(request: web.Request, record: cdr.CallRecord) -> str:
+    """Merge a callback's call-end facts into the record, or queue them while the database
+    is unavailable (the carrier sends a callback once): "created", "merged" or "queued"."""
     try:
         async with shared(request)[SESSIONMAKER]() as session, session.begin():
             created = await record_call(session, record)

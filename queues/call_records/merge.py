@@ -8,7 +8,9 @@ its facts by rules that commute, and re-derives the outcome:
 - among router events, times take the earliest (queued, first offer), offers add up (each
   event is applied once: call_records/router_events.py), and "the latest" (queue, queue
   exit) goes by stream id, which is the router's own total order;
-- webhook-only facts (hotline, caller, path, ended) keep their first delivery.
+- webhook-only facts (hotline, caller, path, ended) keep their first delivery;
+- a call Redis forgot while it talked gets no COMPLETE: its callbacks bring the talk time
+  and who hung up (filled only while unknown), and its work order the path and queue.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from queues.call_records.cdr import CallRecord
 from queues.call_records.outcome import derive
 from queues.voicemails import Voicemail
+from queues.work_orders.intake import by_call_sid
 from routing.events import EventName, RouterEvent
 
 SKELETON: dict[str, Any] = {
@@ -142,7 +145,23 @@ def apply_call_end(record: CallRecord, end: CallRecord) -> None:
         value = getattr(end, name, None)
         if value is not None and getattr(record, name) is None:
             setattr(record, name, value)
+    # Who hung up means something only once answered (a call Redis forgot while it talked).
+    if end.completed_by and not record.completed_by and record.answered_at is not None:
+        record.completed_by = end.completed_by
     _rederive(record)
+
+
+async def fill_from_order(session: AsyncSession, record: CallRecord) -> None:
+    """An answered call whose record lacks its path or queue (they lived in Redis, which
+    forgot the call) takes them from its work order, logged in SQL when it was answered."""
+    if record.answered_at is None or (record.path and record.queue and record.work_order):
+        return
+    order = await by_call_sid(session, record.call_sid)
+    if order is None:
+        return
+    record.path = record.path or order.ivr_path
+    record.queue = record.queue or order.queue
+    record.work_order = record.work_order or order.number
 
 
 def apply_event(record: CallRecord, event: RouterEvent, offered_grade: int | None) -> None:
@@ -202,5 +221,6 @@ async def record_call(session: AsyncSession, end: CallRecord) -> bool:
     if voicemail is not None and end.outcome != "voicemail" and not record.ivr_outcome:
         record.ivr_outcome = "voicemail"  # left by a key in the queue: the row is the proof
     apply_call_end(record, end)
+    await fill_from_order(session, record)
     await session.flush()
     return created

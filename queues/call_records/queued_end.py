@@ -11,10 +11,15 @@ from typing import Any
 from queues.call_records.cdr import CallRecord
 from queues.voicemails import Voicemail
 
-# What the call-end webhook knows (ivr/webhooks/endings.py), and nothing the router writes.
-TEXT_FIELDS = ("hotline_id", "caller", "dialled", "vip_class", "path", "queue", "outcome")
+# What the call-end webhook knows (ivr/webhooks/endings.py), and nothing the router writes;
+# but for a call Redis forgot while it talked, who hung up and the talk time come from the
+# callbacks (switchboard/agent_legs.py), and stay unknown (None) otherwise.
+TEXT_FIELDS = (
+    "hotline_id", "caller", "dialled", "vip_class", "path", "queue", "outcome", "completed_by",
+)  # fmt: skip
 TIME_FIELDS = ("arrived_at", "ended_at")
 NUMBER_FIELDS = ("config_version", "duration_s")
+OPTIONAL_NUMBER_FIELDS = ("talk_ms",)
 
 
 def end_payload(record: CallRecord) -> dict[str, Any]:
@@ -25,6 +30,9 @@ def end_payload(record: CallRecord) -> dict[str, Any]:
         payload[name] = value.isoformat() if value is not None else None
     for name in NUMBER_FIELDS:
         payload[name] = int(getattr(record, name) or 0)
+    for name in OPTIONAL_NUMBER_FIELDS:
+        number: int | None = getattr(record, name)
+        payload[name] = None if number is None else int(number)
     return payload
 
 
@@ -43,6 +51,11 @@ def end_from_payload(call_sid: str, payload: Mapping[str, Any]) -> CallRecord:
         raw = payload.get(name, 0)
         if not isinstance(raw, int):
             raise ValueError(f"{name}: a whole number expected, got {raw!r}")
+        values[name] = raw
+    for name in OPTIONAL_NUMBER_FIELDS:
+        raw = payload.get(name)
+        if raw is not None and not isinstance(raw, int):
+            raise ValueError(f"{name}: a whole number or null expected, got {raw!r}")
         values[name] = raw
     if values["arrived_at"] is None:
         raise ValueError("arrived_at: required")

@@ -12,14 +12,6 @@ from tests.faults.rig import Rig
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(300)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "a call talking when Redis forgets it loses its record's path, talk time and who "
-        "hung up (the router's COMPLETE never comes)"
-    ),
-)
 async def test_flush_with_callers_waiting_and_arriving(rig: Rig) -> None:
     await rig.start()
     first = asyncio.create_task(rig.call(20))
@@ -32,14 +24,6 @@ async def test_flush_with_callers_waiting_and_arriving(rig: Rig) -> None:
     assert tally.answered > 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "a call talking when Redis forgets it loses its record's path, talk time and who "
-        "hung up (the router's COMPLETE never comes)"
-    ),
-)
 async def test_empty_restart_with_callers_waiting_and_arriving(rig: Rig) -> None:
     await rig.start()
     first = asyncio.create_task(rig.call(20))

@@ -56,8 +56,39 @@ async def test_a_queued_record_merges_like_the_webhook_itself(
         ({"arrived_at": None}, "arrived_at: required"),
         ({"ended_at": "yesterday"}, "ended_at: not an ISO timestamp"),
         ({"duration_s": "3"}, "duration_s: a whole number"),
+        ({"talk_ms": "3"}, "talk_ms: a whole number or null"),
     ],
 )
 def test_an_unreadable_payload_names_its_field(change: dict[str, object], error: str) -> None:
     with pytest.raises(ValueError, match=error):
         end_from_payload("CA1", end_payload(ended()) | change)
+
+
+async def test_who_hung_up_and_the_talk_of_a_forgotten_call_queue_and_merge_once(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """The facts the callbacks of a call Redis forgot bring: queued, merged only where
+    unknown (a retry changes nothing); who hung up counts only for an answered call."""
+    talk = cdr.CallRecord(call_sid="CA1", arrived_at=ARRIVED, talk_ms=42_000, completed_by="agent")
+    async with sessionmaker.begin() as session:
+        await record_call(session, end_from_payload("CA1", end_payload(talk)))
+        record = await cdr.get(session, "CA1")
+        assert record is not None
+        assert (record.talk_ms, record.completed_by) == (42_000, "")  # not known as answered
+        record.answered_at = ARRIVED
+    retry = cdr.CallRecord(call_sid="CA1", arrived_at=ARRIVED, talk_ms=41_000, completed_by="agent")
+    caller = cdr.CallRecord(call_sid="CA1", arrived_at=ARRIVED, completed_by="caller")
+    async with sessionmaker.begin() as session:
+        for end in (retry, caller):
+            await record_call(session, end_from_payload("CA1", end_payload(end)))
+    async with sessionmaker() as session:
+        record = await cdr.get(session, "CA1")
+    assert record is not None
+    assert (record.talk_ms, record.completed_by) == (42_000, "agent")
+
+
+def test_a_call_end_queued_before_talk_time_was_carried_reads_as_unknown() -> None:
+    payload = end_payload(ended())
+    del payload["talk_ms"], payload["completed_by"]
+    end = end_from_payload("CA1", payload)
+    assert (end.talk_ms, end.completed_by) == (None, "")
