@@ -46,6 +46,7 @@ from hotline.health import health
 from hotline.settings import CarrierKind, Settings
 from hotline.sink_context import event_sink_ctx
 from ivr.webhook_urls import WebhookUrls
+from ivr.webhooks.held_callbacks import HELD_CALLBACKS, HeldCallbacks, close_held
 from ivr.webhooks.routes import create_webhooks_app
 from local_carrier import LocalCarrier, create_carrier_app
 from routing.keys import Keys
@@ -111,6 +112,8 @@ def create_app(
         if user.agent_id and MATCHING in app:
             await app[MATCHING].agent_offline(user.agent_id)
 
+    app[HELD_CALLBACKS] = HeldCallbacks()
+    app.on_cleanup.append(close_held)
     app.cleanup_ctx.extend([redis_ctx, database_ctx, config_ctx])
     if carrier is None and settings.carrier is CarrierKind.TWILIO:
         app.cleanup_ctx.append(twilio_driver_ctx)

@@ -16,6 +16,7 @@ from aiohttp.typedefs import Handler
 from hotline.appkeys import CALLS
 from ivr import twiml
 from ivr.webhooks.failsafe_queue import OPERATOR_QUEUE, enqueue_safely, known_call, voice_of
+from ivr.webhooks.held_callbacks import HELD_CALLBACKS, ONCE_ROUTES, redis_down
 from ivr.webhooks.params import BadParams, QueueResult, VoiceRequest
 from ivr.webhooks.shared import public_url, shared
 from ivr.webhooks.signature import FORM
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 MENU_ROUTES = frozenset({"voice", "menu", "transfer_result", "dial_result"})
 HOLD_ROUTES = frozenset({"wait", "wait_key", "wait_fallback"})
 SILENT_ROUTES = frozenset({"status", "agent_status"})
+TALKED = frozenset({"completed", "answered"})  # a Dial's end after the agent answered
 HOLD_SECONDS = 10  # the next segment may work
 
 
@@ -41,6 +43,11 @@ async def fallback_twiml(request: web.Request) -> str:
         return twiml.hold(voice, {}, None, HOLD_SECONDS)
     if route in SILENT_ROUTES:
         return twiml.empty()
+    if route == "dial_result" and form.get("DialCallStatus", "").lower() in TALKED:
+        # The caller talked to the agent: the conversation is over, never a queue again.
+        call = known_call(request, form)
+        goodbye = call.hotline.messages.goodbye if call is not None else twiml.FALLBACK_GOODBYE
+        return twiml.say_then_hangup(voice, goodbye)
     if route in MENU_ROUTES:
         call = known_call(request, form)
         if call is not None:
@@ -64,9 +71,13 @@ async def answer_safely(request: web.Request, handler: Handler) -> web.StreamRes
     except BadParams as error:
         sid = request.get(FORM, {}).get("CallSid", "?")[:40]
         log.warning("bad request to %s: %s", request.path, error, extra={"call_sid": sid})
-    except Exception:
-        sid = request.get(FORM, {}).get("CallSid", "?")[:40]
-        log.exception("failed in %s", request.path, extra={"call_sid": sid})
+    except Exception as error:
+        route = request.match_info.route.name or ""
+        if route in ONCE_ROUTES and redis_down(error) and FORM in request:
+            shared(request)[HELD_CALLBACKS].hold(request)  # sent once: applied when Redis is back
+        else:
+            sid = request.get(FORM, {}).get("CallSid", "?")[:40]
+            log.exception("failed in %s", request.path, extra={"call_sid": sid})
     try:
         return xml(await fallback_twiml(request))
     except Exception:  # even the fail-safe failed: the plainest safe step

@@ -12,6 +12,7 @@ from aiohttp import web
 from hotline.appkeys import BRIDGE, CALLS, CLOCK, MATCHING, SESSIONMAKER
 from ivr.calls import CallFacts
 from ivr.webhooks.actions import CallContext
+from ivr.webhooks.call_card import CallCard
 from ivr.webhooks.params import VoiceRequest
 from ivr.webhooks.shared import shared
 from ivr.webhooks.signature import FORM
@@ -56,6 +57,13 @@ def facts_of_request(
     )
 
 
+def _joined_unheard(card: CallCard | None, state: Mapping[str, str]) -> bool:
+    """Whether the card is of a later join than the call's state knows: the fail-safe
+    queued the call while Redis was down, so the state kept is older than the URL."""
+    joined = state.get("joined_ms", "")
+    return card is not None and (not joined.isdigit() or card.joined_ms > int(joined))
+
+
 async def put_back(
     request: web.Request,
     ctx: CallContext,
@@ -66,33 +74,34 @@ async def put_back(
 ) -> PutBack:
     """Queue again, at its old place, a call the router does not know.
 
-    With its facts in Redis, only a call still waiting in this queue goes back. Without
-    them, the card (hotline, version, queue, VIP class, path, category, arrival) rebuilds
-    the call's facts and state first, unless its record says it ended.
+    With its facts in Redis, only a call still waiting in this queue goes back, unless its
+    card is of a later join than its state (the fail-safe queued it while Redis was down).
+    Without them, or with such a card, the card (hotline, version, queue, VIP class, path,
+    category, arrival) rebuilds the call's state first, unless the call ended.
     """
     call_sid = ctx.call_sid
     calls = shared(request)[CALLS]
     now_ms = int(shared(request)[CLOCK]().timestamp() * 1000)
     card = ctx.card
-    if facts is not None:
+    if facts is not None and not _joined_unheard(card, state):
         if state.get("queue") != queue or state.get("outcome") != "queued":
             return PutBack.NOT_WAITING
         joined = state.get("joined_ms", "")
-        if joined.isdigit():
-            joined_ms = int(joined)
-        else:
-            joined_ms = card.joined_ms if card is not None else now_ms - queue_time * 1000
-        vip_class = facts.vip_class
+        joined_ms = int(joined) if joined.isdigit() else now_ms - queue_time * 1000
+        vip_class, source = facts.vip_class, "from its state"
     elif card is not None:
-        if await ended_in_records(request, call_sid):
+        if await calls.has_ended(call_sid) or await ended_in_records(request, call_sid):
             await calls.end(call_sid)
             return PutBack.ENDED
-        facts = facts_of_request(request, ctx, vip_class=card.vip_class, arrived_ms=card.arrived_ms)
+        if facts is None:
+            facts = facts_of_request(
+                request, ctx, vip_class=card.vip_class, arrived_ms=card.arrived_ms
+            )
         rebuilt = {"queue": queue, "category": card.category, "path": card.path}
         await calls.update(
             call_sid, **facts.fields(), **rebuilt, outcome="queued", joined_ms=str(card.joined_ms)
         )
-        joined_ms, vip_class = card.joined_ms, card.vip_class
+        joined_ms, vip_class, source = card.joined_ms, facts.vip_class, "rebuilt from its URL"
     else:
         return PutBack.NOT_WAITING
     matching = shared(request)[MATCHING]
@@ -103,7 +112,7 @@ async def put_back(
         "unknown to the router: put back in %s (%s, %s)",
         queue,
         enqueued.status,
-        "from its state" if state.get("outcome") else "rebuilt from its URL",
+        source,
         extra={"call_sid": call_sid},
     )
     if enqueued.offer is not None:

@@ -37,11 +37,6 @@ async def test_empty_restart_with_callers_waiting_and_arriving(rig: Rig) -> None
     assert tally.answered > 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="callers who arrive while Redis is down are held past the maximum wait",
-)
 async def test_down_for_ten_seconds(rig: Rig) -> None:
     """Redis stops (its data kept on disk) while calls wait and arrive, and comes back."""
     await rig.start()

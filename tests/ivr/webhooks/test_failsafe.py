@@ -188,3 +188,37 @@ async def test_the_hold_loop_without_a_hotline_joins_a_real_queue_once_it_can(
     place = await app[MATCHING].router.position(sid)
     assert place is not None
     assert place.queue == "general"
+
+
+async def test_a_caller_the_fail_safe_queued_from_the_menu_keeps_its_maximum_wait(
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FakeClock,
+    aiohttp_client: Any,
+) -> None:
+    # Redis knew the caller in the menu, then went down: the fail-safe queued them. Once it
+    # is back, their state (still "in the menu") is older than their URL's card; they go in
+    # the router from the fail-safe's join, and leave at the maximum wait counted from it.
+    flaky, app, twilio = await _flaky_app(settings, sessionmaker, clock, aiohttp_client)
+    sid = new_call_sid()
+    params = twilio.base_params(sid, CALLER, "95598")
+    first = await twilio.post("/twilio/voice", params)
+    flaky.broken = True
+    queued = await twilio.post(first.url("//Gather/@action"), {**params, "Digits": "1"})
+    assert queued.doc.findtext("Enqueue") == "general"
+    wait_url = queued.url("//Enqueue/@waitUrl")
+    held = await twilio.post(wait_url, {**params, "QueueTime": "10"})
+    assert held.verbs() == ["Pause"]
+    flaky.broken = False
+    clock.now += timedelta(seconds=30)
+    segment = await twilio.post(wait_url, {**params, "QueueTime": "30"})
+    assert_valid_wait_twiml(segment.text)
+    place = await app[MATCHING].router.position(sid)
+    assert place is not None
+    assert (place.queue, place.waited_ms) == ("general", 30_000)
+    clock.now += timedelta(seconds=900)  # general's maximum wait, outage included
+    timed_out = await twilio.post(wait_url, {**params, "QueueTime": "930"})
+    assert timed_out.verbs() == ["Leave"]
+    action = queued.url("//Enqueue/@action")
+    after = await twilio.post(action, {**params, "QueueResult": "leave", "QueueTime": "930"})
+    assert "Record" in after.verbs()  # general's overflow: voicemail
