@@ -275,5 +275,5 @@ async def desk_presence_ctx(app: web.Application) -> AsyncIterator[None]:
     if not absent_s:
         yield
         return
-    async with in_background(desks.watch, name="absent-desks"):
+    async with in_background(desks.watch, name="absent-desks", health=app.get(LOOPS)):
         yield
