@@ -11,7 +11,7 @@ from aiohttp import web
 from hotline.appkeys import BRIDGE, CALLS, MATCHING
 from ivr import twiml
 from ivr.menus import engine
-from ivr.webhooks.actions import CallContext, menu_prompt
+from ivr.webhooks.actions import CallContext, menu_prompt, queue_target
 from ivr.webhooks.call_context import call_context
 from ivr.webhooks.joining import QUEUE_FULL, overflow_answer
 from ivr.webhooks.params import QueueResult, VoiceRequest
@@ -23,6 +23,9 @@ from queues.catalogue import WaitKey
 from routing.offer import LeaveReason
 
 log = logging.getLogger(__name__)
+
+#: How many failed waitUrl fetches one call is put back in its queue after.
+WAIT_ERRORS_TOLERATED = 3
 
 
 async def wait(request: web.Request) -> web.Response:
@@ -81,6 +84,10 @@ async def queue_result(request: web.Request) -> web.Response:
         return xml(await _after_leave(request, ctx, queue))
     if result in {QueueResult.BRIDGED, QueueResult.REDIRECTED_FROM_BRIDGED}:
         return xml(twiml.say_then_hangup(ctx.voice, messages.goodbye))
+    if result in {QueueResult.ERROR, QueueResult.SYSTEM_ERROR}:
+        again = await _back_after_wait_error(request, ctx, queue)
+        if again is not None:
+            return xml(again)
     outcome = await matching.router.leave(params.call_sid, LeaveReason.ABANDON)
     await matching.deliver(outcome.offers)
     if result is QueueResult.QUEUE_FULL:
@@ -88,6 +95,30 @@ async def queue_result(request: web.Request) -> web.Response:
         return xml(twiml.say_then_hangup(ctx.voice, QUEUE_FULL, messages.goodbye))
     await calls.update(params.call_sid, outcome="queue-error")
     return xml(twiml.say_then_hangup(ctx.voice, messages.apology, messages.goodbye))
+
+
+async def _back_after_wait_error(request: web.Request, ctx: CallContext, queue: str) -> str | None:
+    """The carrier could not fetch a waitUrl (the server it reached died mid-answer, the
+    network broke): the caller goes back into the queue, where the router still keeps their
+    place (or the next waitUrl puts them back from the URL's card), instead of hearing an
+    apology. A call whose waits keep failing gets the apology after `WAIT_ERRORS_TOLERATED`.
+    """
+    if queue not in ctx.loaded.config.queues:
+        return None
+    dial = await shared(request)[BRIDGE].pending_dial(ctx.call_sid)
+    if dial is not None:
+        return dial  # an agent is waiting for this caller: the Dial, not the queue
+    calls = shared(request)[CALLS]
+    _, state = await calls.facts(ctx.call_sid)
+    failed = state.get("wait_errors", "0")
+    count = (int(failed) if failed.isdigit() else 0) + 1
+    if count > WAIT_ERRORS_TOLERATED:
+        return None
+    await calls.update(ctx.call_sid, wait_errors=str(count))
+    log.warning(
+        "waitUrl failed at the carrier: back in %s", queue, extra={"call_sid": ctx.call_sid}
+    )
+    return twiml.enqueue(ctx.voice, queue_target(request, ctx, queue))
 
 
 async def _after_leave(request: web.Request, ctx: CallContext, queue: str) -> str:

@@ -192,8 +192,6 @@ async def test_retried_incoming_webhook_keeps_first_facts(
     ("result", "said"),
     [
         ("queue-full", "排队人数已满"),
-        ("error", "抱歉"),
-        ("system-error", "抱歉"),
         ("leave", "再见"),
         ("bridged", "再见"),
     ],

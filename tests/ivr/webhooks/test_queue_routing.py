@@ -7,11 +7,13 @@ import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import pytest
 import redis.asyncio as aioredis
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hotline.appkeys import MATCHING
+from ivr.webhooks.queueing import WAIT_ERRORS_TOLERATED
 from queues.work_orders.intake import by_call_sid
 from routing.keys import Keys
 from tests.app_fixtures import Answer, FakeClock, TwilioPoster
@@ -104,6 +106,34 @@ async def test_heartbeat_puts_a_lost_call_back_in_order(
     assert old_position is not None
     assert new_position is not None
     assert (old_position.position, new_position.position) == (1, 2)
+
+
+@pytest.mark.parametrize("result", ["error", "system-error"])
+async def test_a_failed_wait_puts_the_caller_back_at_their_place(
+    twilio: TwilioPoster, app: web.Application, clock: FakeClock, result: str
+) -> None:
+    """The carrier could not fetch a waitUrl (the server it reached died mid-answer): the
+    caller goes back into the queue, ahead of who came later, and is not apologised to;
+    only a call whose waits keep failing is."""
+    older = await walk(twilio, LINE, FAULT)
+    clock.now += timedelta(seconds=1)
+    newer = await walk(twilio, LINE, FAULT, caller="+8613987654321")
+    router = app[MATCHING].router
+    for _ in range(WAIT_ERRORS_TOLERATED):
+        again = await queue_result(twilio, older, result)
+        assert again.verbs() == ["Enqueue"]
+        assert again.doc.findtext("Enqueue") == "fault"
+        assert again.url("//Enqueue/@waitUrl") == older.last.url("//Enqueue/@waitUrl")
+        position = await router.position(older.call_sid)
+        assert position is not None
+        assert (position.queue, position.position) == ("fault", 1)
+    given_up = await queue_result(twilio, older, result)
+    assert "抱歉" in given_up.said()
+    assert given_up.verbs()[-1] == "Hangup"
+    assert await router.position(older.call_sid) is None
+    later = await router.position(newer.call_sid)
+    assert later is not None
+    assert later.position == 1
 
 
 async def test_max_wait_overflows_billing_to_general(
