@@ -149,7 +149,8 @@ class Network(WebhookPoster):
     async def _deliver(self, sent: Sent) -> WebhookResponse:
         """One delivery, to the next live server. A request that finds its server dead goes
         once more to the next: a balancer does that for a refused connection, and Twilio
-        for a TwiML fetch (its fallback URL); a callback lost in flight stays lost."""
+        for a TwiML fetch, refused or cut off mid-answer (its retry of a failed fetch); a
+        callback lost in flight stays lost."""
         try:
             return await self._send(sent)
         except WebhookError as exc:
@@ -157,7 +158,8 @@ class Network(WebhookPoster):
             callback = is_callback(urlsplit(sent.url).path, sent.params)
             if callback and not refused:
                 return WebhookResponse(sent.url, 502, "text/plain", "lost in flight")
-            if len(self.targets) - len(self.down) < 2:
+            # Another server must be live; the one that failed may not be marked down yet.
+            if len(self.targets) < 2 or len(self.down) >= len(self.targets):
                 raise
             return await self._send(sent)
 

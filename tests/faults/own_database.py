@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from queues.db import create_engine, create_sessionmaker
@@ -20,6 +21,8 @@ from queues.migrate import upgrade
 
 #: What a PostgreSQL lock holds: every table an answer writes.
 ANSWER_TABLES = ("work_orders", "call_records", "router_events")
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a NOWAIT lock that is held
+LOCK_WITHIN_S = 10.0  # writers hold their locks for milliseconds: one free moment comes soon
 
 
 @dataclass
@@ -48,10 +51,12 @@ class OwnDatabase:
             return
         engine = create_engine(self.url)
         try:
-            async with engine.connect() as connection, connection.begin():
-                tables = ", ".join(ANSWER_TABLES)
-                await connection.execute(text(f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE"))
-                yield
+            async with engine.connect() as connection:
+                await _lock_all_or_none(connection)
+                try:
+                    yield
+                finally:
+                    await connection.rollback()
         finally:
             await engine.dispose()
 
@@ -81,6 +86,27 @@ class OwnDatabase:
                 yield connection
         finally:
             await engine.dispose()
+
+
+async def _lock_all_or_none(connection: AsyncConnection) -> None:
+    """Take every answer table's lock at once or none: `NOWAIT` fails at the first table a
+    writer holds, and the rollback frees what was taken. Waiting for one table while holding
+    another would deadlock with a writer that holds the first and wants the second (and
+    PostgreSQL would then abort one of the two)."""
+    tables = ", ".join(ANSWER_TABLES)
+    deadline = asyncio.get_running_loop().time() + LOCK_WITHIN_S
+    while True:
+        await connection.begin()
+        try:
+            await connection.execute(text(f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE NOWAIT"))
+            return
+        except DBAPIError as error:
+            await connection.rollback()
+            if getattr(error.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                raise
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+        await asyncio.sleep(0.01)
 
 
 def _sqlite_exclusive(path: str) -> sqlite3.Connection:

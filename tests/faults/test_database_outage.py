@@ -16,23 +16,7 @@ OUTAGE_S = 8  # past SQLite's busy timeout (5 s): its writers give up
 LOCKED = [
     # PostgreSQL's writers wait for the lock and get through; SQLite's give up.
     "sqlite",
-    *(
-        [
-            pytest.param(
-                "postgres",
-                marks=[
-                    pytest.mark.postgres,
-                    pytest.mark.xfail(
-                        strict=False,
-                        reason="open: the rig's LOCK TABLE can deadlock with a writer holding "
-                        "row locks (the rig's own statement fails, not the product's)",
-                    ),
-                ],
-            )
-        ]
-        if REAL_DATABASE_URL
-        else []
-    ),
+    *([pytest.param("postgres", marks=pytest.mark.postgres)] if REAL_DATABASE_URL else []),
 ]
 POSTGRES_ONLY = [
     pytest.param(

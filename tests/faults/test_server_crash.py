@@ -12,11 +12,6 @@ from tests.faults.rig import Rig
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(300)]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="open: a waitUrl in flight to the killed server is reset and the carrier model "
-    "counts the caller as dropped; a retry of an in-flight webhook is not yet modelled",
-)
 async def test_sigkill_one_of_two_servers_mid_traffic(rig: Rig) -> None:
     await rig.start(servers=2)
     first = asyncio.create_task(rig.call(30))
