@@ -94,7 +94,11 @@ async def enqueue_safely(request: web.Request, call: KnownCall, *, apologise: bo
         )
         calls = shared(request)[CALLS]
         await calls.arrive(facts, path=PATH_FAILSAFE)
-        await calls.update(sid, queue=queue, category=category, outcome="queued")
+        # A call Redis knew before (it arrived, then the menu failed) keeps its first facts
+        # but has no path yet: its record and work order say the fail-safe queued it.
+        _, state = await calls.facts(sid)
+        path = state.get("path") or PATH_FAILSAFE
+        await calls.update(sid, queue=queue, category=category, outcome="queued", path=path)
         return await join_queue(request, ctx, queue, lead, vip_class=vip_class)
     except Exception:
         log.warning("fail-safe: not in the router yet (%s)", queue, extra={"call_sid": sid})

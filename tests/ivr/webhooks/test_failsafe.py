@@ -12,8 +12,9 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hotline.app import create_app
-from hotline.appkeys import MATCHING
+from hotline.appkeys import CALLS, MATCHING
 from hotline.settings import Settings
+from ivr.webhooks.failsafe_queue import PATH_FAILSAFE
 from queues.call_records import cdr
 from tests.app_fixtures import FakeClock, TwilioPoster, new_call_sid
 from tests.ivr.twiml_schema import assert_valid_wait_twiml
@@ -163,6 +164,20 @@ async def test_the_fail_safe_queue_is_a_real_one_when_redis_is_there(
     place = await app[MATCHING].router.position(sid)
     assert place is not None
     assert place.queue == "general"
+
+
+async def test_a_known_caller_the_fail_safe_queues_has_a_path_for_their_records(
+    twilio: TwilioPoster, app: web.Application
+) -> None:
+    # The caller arrived (Redis holds their facts, no menu choice yet), then the menu step
+    # failed: the fail-safe queues them, and their work order will say how they got there.
+    sid = new_call_sid()
+    params = twilio.base_params(sid, CALLER, "95598")
+    assert (await twilio.post("/twilio/voice", params)).status == 200
+    answer = await twilio.post("/twilio/menu?h=95598&v=999&s=root&t=0", {**params, "Digits": "1"})
+    assert answer.doc.findtext("Enqueue") == "general"
+    _, state = await app[CALLS].facts(sid)
+    assert (state.get("path"), state.get("queue")) == (PATH_FAILSAFE, "general")
 
 
 async def test_the_hold_loop_without_a_hotline_joins_a_real_queue_once_it_can(
