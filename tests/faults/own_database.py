@@ -16,12 +16,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
-from queues.db import create_engine, create_sessionmaker
+from queues.db import LOCK_NOT_AVAILABLE, create_engine, create_sessionmaker
 from queues.migrate import upgrade
 
 #: What a PostgreSQL lock holds: every table an answer writes.
 ANSWER_TABLES = ("work_orders", "call_records", "router_events")
-LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a NOWAIT lock that is held
 LOCK_WITHIN_S = 10.0  # writers hold their locks for milliseconds: one free moment comes soon
 
 
