@@ -11,6 +11,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import redis.asyncio as aioredis
 from aiohttp import web
+from redis.asyncio.retry import Retry
+from redis.asyncio.sentinel import Sentinel
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from carriers.twilio_driver import TwilioDriver
@@ -35,7 +40,7 @@ from hotline.appkeys import (
 )
 from hotline.background import in_background
 from hotline.demo_users import ensure_demo_users
-from hotline.settings import SettingsError
+from hotline.settings import SentinelAddress, SettingsError, is_sentinel_url, parse_sentinel_url
 from ivr.calls import CallState
 from ivr.menus.loading import load_config_file
 from ivr.menus.published import ConfigRegistry, LoadedConfig, NoPublishedConfig
@@ -44,7 +49,12 @@ from queues.db import create_engine, create_sessionmaker
 from queues.migrate import upgrade
 from queues.setup_lock import setup_lock
 from routing.batching import RedisTooOld, require_functions
-from routing.connection import connection_pool_options
+from routing.connection import (
+    BlockingSentinelPool,
+    HiredisPackingSentinelConnection,
+    SentinelRedis,
+    connection_pool_options,
+)
 from routing.router import Router
 from staff_web.softphone.desk_presence import DeskPresence
 from staff_web.softphone.fanout import AgentEventHub
@@ -62,6 +72,17 @@ REDIS_POOL_SIZE = 64
 
 REDIS_POOL_WAIT_SECONDS = 5.0
 
+#: Through Sentinel, a command that meets a dead or demoted primary is tried again on the
+#: one the sentinels name next, for about as long as a failover takes (detection after the
+#: sentinels' down-after-milliseconds, then the election): 12 tries, 50 ms growing to 1 s,
+#: about 8 s in all, within a carrier's 15 s webhook timeout. A single Redis gets no retry:
+#: there a refused connection means Redis is down, and the callers' fail-safe (the held
+#: callbacks, the wait loop's heartbeat) should start at once.
+SENTINEL_RETRY = Retry(ExponentialWithJitterBackoff(base=0.05, cap=1.0), retries=12)
+SENTINEL_SOCKET_TIMEOUT_S = 1.0
+#: A primary that died with its machine does not refuse a connection: it never answers.
+REDIS_CONNECT_TIMEOUT_S = 2.0
+
 #: How long a loop may go without a round done before /healthz names it: the timers run a
 #: round every 0.5 s, the fan-out reads every second; a round stuck on a Redis that stopped
 #: answering shows here even though the loop's task lives.
@@ -70,13 +91,16 @@ FANOUT_STALE_S = 15.0
 
 
 def connect_redis(url: str) -> aioredis.Redis:
-    """A client whose pool waits for a free connection instead of failing.
+    """A client whose pool waits for a free connection instead of failing; through Redis
+    Sentinel for a `redis+sentinel://` URL (`connect_sentinel`).
 
     Under a burst of webhooks more commands are in flight than the pool holds; the default
     pool raises `MaxConnectionsError` then, which a caller would hear as an apology. Its
     connections pack commands with hiredis (`routing.connection`): the call-state and router
     batches carry dozens of arguments each.
     """
+    if is_sentinel_url(url):
+        return connect_sentinel(parse_sentinel_url(url))
     pool = aioredis.BlockingConnectionPool.from_url(
         url,
         max_connections=REDIS_POOL_SIZE,
@@ -87,13 +111,44 @@ def connect_redis(url: str) -> aioredis.Redis:
     return aioredis.Redis.from_pool(pool)
 
 
+def connect_sentinel(address: SentinelAddress) -> aioredis.Redis:
+    """A client of the primary `address`'s sentinels name, found again after a failover."""
+    sentinel = Sentinel(  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
+        list(address.sentinels),
+        sentinel_kwargs={
+            "password": address.sentinel_password,
+            "socket_timeout": SENTINEL_SOCKET_TIMEOUT_S,
+            "socket_connect_timeout": SENTINEL_SOCKET_TIMEOUT_S,
+            "decode_responses": True,
+        },
+    )
+    client = sentinel.master_for(
+        address.master,
+        redis_class=SentinelRedis,
+        connection_pool_class=BlockingSentinelPool,
+        connection_class=HiredisPackingSentinelConnection,
+        max_connections=REDIS_POOL_SIZE,
+        timeout=REDIS_POOL_WAIT_SECONDS,
+        db=address.db,
+        username=address.username,
+        password=address.password,
+        decode_responses=True,
+        socket_connect_timeout=REDIS_CONNECT_TIMEOUT_S,
+        retry=SENTINEL_RETRY,
+        retry_on_error=[RedisConnectionError, RedisTimeoutError],
+    )
+    return cast(aioredis.Redis, client)
+
+
 def redacted(url: str) -> str:
     """A service URL fit for a log line: the password is hidden."""
     parts = urlsplit(url)
     if parts.password:
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return urlunsplit(parts._replace(netloc=netloc))
-    return url
+        parts = parts._replace(netloc=netloc)
+    if "password=" in parts.query:
+        parts = parts._replace(query="***")  # a password among the parameters
+    return urlunsplit(parts)
 
 
 async def redis_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 DEMO_CONFIG = Path(__file__).resolve().parent / "demo" / "hotlines.yaml"
 
@@ -61,7 +62,10 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
     SettingDoc(
         "REDIS_URL",
         "(unset: in-process stand-in)",
-        "Redis URL for the router and call state; Redis 7.0 or newer.",
+        "Redis URL for the router and call state; Redis 7.0 or newer. Through Redis "
+        "Sentinel: `redis+sentinel://[:PASSWORD@]HOST:PORT,HOST:PORT,.../MASTER[/DB]` "
+        "(the sentinels' addresses, the master's name; `?sentinel_password=` if the "
+        "sentinels ask for one).",
     ),
     SettingDoc("HOTLINE_REDIS_PREFIX", "hotline", "Prefix of every Redis key."),
     SettingDoc(
@@ -106,6 +110,82 @@ def settings_table() -> str:
     """The README's table of settings (a test keeps the README equal to it)."""
     rows = [f"| `{doc.env}` | {doc.default} | {doc.meaning} |" for doc in SETTINGS_DOC]
     return "\n".join(["| variable | default | meaning |", "|---|---|---|", *rows])
+
+
+SENTINEL_SCHEME = "redis+sentinel"
+DEFAULT_SENTINEL_PORT = 26379
+
+
+@dataclass(frozen=True)
+class SentinelAddress:
+    """Where Redis Sentinel says the primary is: the sentinels, the name they watch it
+    under, and what the primary itself asks of a client."""
+
+    sentinels: tuple[tuple[str, int], ...]
+    master: str
+    db: int = 0
+    username: str | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)
+    sentinel_password: str | None = field(default=None, repr=False)
+
+
+def is_sentinel_url(url: str) -> bool:
+    return url.lower().startswith(SENTINEL_SCHEME + "://")
+
+
+def _sentinel_host(item: str) -> tuple[str, int]:
+    """`host`, `host:port` or `[v6]:port` of one sentinel."""
+    if item.startswith("["):
+        host, _, rest = item[1:].partition("]")
+        port_text = rest.removeprefix(":")
+    elif item.count(":") == 1:
+        host, _, port_text = item.partition(":")
+    else:
+        host, port_text = item, ""
+    if not host:
+        raise SettingsError(f"REDIS_URL: a sentinel without a host in {item!r}")
+    if not port_text:
+        return host, DEFAULT_SENTINEL_PORT
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise SettingsError(f"REDIS_URL: sentinel {item!r}: the port must be 1-65535")
+    return host, int(port_text)
+
+
+def parse_sentinel_url(url: str) -> SentinelAddress:
+    """`redis+sentinel://[[USER]:PASSWORD@]HOST[:PORT],...,HOST[:PORT]/MASTER[/DB]`, with
+    `?sentinel_password=...` when the sentinels ask for a password of their own."""
+    parts = urlsplit(url)
+    userinfo, _, hosts = parts.netloc.rpartition("@")
+    username, _, password = userinfo.partition(":")
+    sentinels = tuple(_sentinel_host(item.strip()) for item in hosts.split(",") if item.strip())
+    if not sentinels:
+        raise SettingsError("REDIS_URL: name at least one sentinel, as HOST:PORT")
+    segments = [unquote(segment) for segment in parts.path.split("/") if segment]
+    if not segments:
+        raise SettingsError("REDIS_URL: the master's name is missing (.../MASTER[/DB])")
+    if len(segments) > 2 or (len(segments) == 2 and not segments[1].isdigit()):
+        raise SettingsError(
+            f"REDIS_URL: expected /MASTER or /MASTER/DB after the sentinels, got {parts.path!r}"
+        )
+    query = parse_qs(parts.query)
+    unknown = sorted(set(query) - {"sentinel_password"})
+    if unknown:
+        raise SettingsError(f"REDIS_URL: unknown parameter(s) {', '.join(unknown)}")
+    return SentinelAddress(
+        sentinels=sentinels,
+        master=segments[0],
+        db=int(segments[1]) if len(segments) == 2 else 0,
+        username=unquote(username) or None,
+        password=unquote(password) or None,
+        sentinel_password=query.get("sentinel_password", [None])[-1],
+    )
+
+
+def _redis_url(environ: Mapping[str, str]) -> str | None:
+    url = environ.get("REDIS_URL", "").strip() or None
+    if url is not None and is_sentinel_url(url):
+        parse_sentinel_url(url)  # a mistake stops the start, naming the variable
+    return url
 
 
 def _int(environ: Mapping[str, str], name: str, default: int) -> int:
@@ -225,7 +305,7 @@ class Settings:
             twilio_api_key_sid=environ.get("TWILIO_API_KEY_SID", "").strip(),
             twilio_api_key_secret=environ.get("TWILIO_API_KEY_SECRET", "").strip(),
             twilio_twiml_app_sid=environ.get("TWILIO_TWIML_APP_SID", "").strip(),
-            redis_url=environ.get("REDIS_URL", "").strip() or None,
+            redis_url=_redis_url(environ),
             redis_prefix=environ.get("HOTLINE_REDIS_PREFIX", "").strip() or "hotline",
             database_url=database_url,
             data_dir=data_dir,

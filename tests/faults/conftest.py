@@ -16,6 +16,7 @@ from tests.conftest import REAL_DATABASE_URL
 from tests.faults.own_database import OwnDatabase, own_database
 from tests.faults.redis_process import RedisProcess, redis_server_binary
 from tests.faults.rig import Rig, running_rig
+from tests.faults.sentinel_set import SentinelSet
 
 REQUIRED = os.environ.get("HOTLINE_REQUIRE_FAULTS", "").strip() == "1"
 
@@ -25,20 +26,35 @@ DATABASES = [
 ]
 
 
-@pytest.fixture
-async def own_redis(tmp_path: Path) -> AsyncIterator[RedisProcess]:
+def required_redis_server() -> str:
     binary = redis_server_binary()
     if binary is None:
         reason = "redis-server is not on PATH: the fault suite needs a Redis it may kill"
         if REQUIRED:
             pytest.fail(f"{reason} (HOTLINE_REQUIRE_FAULTS=1)")
         pytest.skip(f"{reason} (apt-get install redis-server; HOTLINE_REQUIRE_FAULTS=1 fails)")
-    process = RedisProcess(binary, tmp_path)
+    return binary
+
+
+@pytest.fixture
+async def own_redis(tmp_path: Path) -> AsyncIterator[RedisProcess]:
+    process = RedisProcess(required_redis_server(), tmp_path)
     await process.start()
     try:
         yield process
     finally:
         await process.kill()
+
+
+@pytest.fixture
+async def sentinel_set(tmp_path: Path) -> AsyncIterator[SentinelSet]:
+    """A primary, a replica and three sentinels of the test's own."""
+    made = SentinelSet(required_redis_server(), tmp_path / "sentinel-set")
+    try:
+        await made.start()
+        yield made
+    finally:
+        await made.stop()
 
 
 @pytest.fixture(params=DATABASES)

@@ -20,11 +20,13 @@ def redis_server_binary() -> str | None:
 
 class RedisProcess:
     """One Redis on 127.0.0.1, persisting nothing unless told to (`--save ""`, no AOF), so a
-    restart is empty like a replacement node's, or holds what `kill(save=True)` kept."""
+    restart is empty like a replacement node's, or holds what `kill(save=True)` kept.
+    `options` go on its command line after the defaults (`--replicaof HOST PORT`, say)."""
 
-    def __init__(self, binary: str, folder: Path) -> None:
+    def __init__(self, binary: str, folder: Path, *options: str) -> None:
         self.binary = binary
         self.folder = folder
+        self.options = options
         self.port = unused_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self._process: asyncio.subprocess.Process | None = None
@@ -33,20 +35,25 @@ class RedisProcess:
     def running(self) -> bool:
         return self._process is not None and self._process.returncode is None
 
+    def command(self) -> list[str]:
+        return [
+            self.binary,
+            "--port", str(self.port),
+            "--bind", "127.0.0.1",
+            "--save", "",
+            "--appendonly", "no",
+            "--dir", str(self.folder),
+            "--dbfilename", "dump.rdb",
+            *self.options,
+        ]  # fmt: skip
+
     async def start(self) -> None:
         """Start on the same port; it loads `dump.rdb` only if `kill(save=True)` wrote one."""
+        self.folder.mkdir(parents=True, exist_ok=True)
         with (self.folder / "redis.log").open("ab") as log:
             self._process = await asyncio.create_subprocess_exec(
-                self.binary,
-                "--port", str(self.port),
-                "--bind", "127.0.0.1",
-                "--save", "",
-                "--appendonly", "no",
-                "--dir", str(self.folder),
-                "--dbfilename", "dump.rdb",
-                stdout=log,
-                stderr=asyncio.subprocess.STDOUT,
-            )  # fmt: skip
+                *self.command(), stdout=log, stderr=asyncio.subprocess.STDOUT
+            )
         client = aioredis.Redis.from_url(self.url)
         try:
             loop = asyncio.get_running_loop()

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from hotline.settings import SETTINGS_DOC, CarrierKind, Settings, SettingsError, settings_table
+from hotline.settings import (
+    SETTINGS_DOC,
+    CarrierKind,
+    Settings,
+    SettingsError,
+    parse_sentinel_url,
+    settings_table,
+)
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -80,3 +87,36 @@ def test_readme_documents_every_setting() -> None:
     assert settings_table() in text, "README's settings table is stale: paste settings_table()"
     for doc in SETTINGS_DOC:
         assert f"`{doc.env}`" in text
+
+
+def test_a_sentinel_url_names_the_sentinels_the_master_and_the_database() -> None:
+    url = "redis+sentinel://:s3cr%40t@10.0.0.1:26379,[fd00::2]:26380,sentinel-c/hotline/2"
+    address = parse_sentinel_url(url)
+    assert address.sentinels == (("10.0.0.1", 26379), ("fd00::2", 26380), ("sentinel-c", 26379))
+    assert (address.master, address.db) == ("hotline", 2)
+    assert (address.username, address.password) == (None, "s3cr@t")
+    assert address.sentinel_password is None
+    assert Settings.from_env({"REDIS_URL": url}).redis_url == url
+
+
+def test_a_sentinel_url_may_carry_the_sentinels_own_password() -> None:
+    address = parse_sentinel_url("redis+sentinel://h1:1,h2:2/mymaster?sentinel_password=pw")
+    assert (address.master, address.db, address.sentinel_password) == ("mymaster", 0, "pw")
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("redis+sentinel:///mymaster", "at least one sentinel"),
+        ("redis+sentinel://h1:26379", "master's name is missing"),
+        ("redis+sentinel://h1:26379/", "master's name is missing"),
+        ("redis+sentinel://h1:0/m", "port must be 1-65535"),
+        ("redis+sentinel://h1:port/m", "port must be 1-65535"),
+        ("redis+sentinel://h1/m/zero", "/MASTER or /MASTER/DB"),
+        ("redis+sentinel://h1/m/0/x", "/MASTER or /MASTER/DB"),
+        ("redis+sentinel://h1/m?password=x", "unknown parameter"),
+    ],
+)
+def test_a_bad_sentinel_url_stops_the_start_with_the_reason(url: str, reason: str) -> None:
+    with pytest.raises(SettingsError, match=f"REDIS_URL: .*{reason}"):
+        Settings.from_env({"REDIS_URL": url})
