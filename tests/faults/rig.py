@@ -18,6 +18,8 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ConstantBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from hotline.contexts import connect_redis
+from hotline.settings import is_sentinel_url
 from local_carrier import CallHandle, LocalCarrier
 from routing.keys import Keys
 from routing.router import Router
@@ -72,18 +74,33 @@ def in_flight(handles: Sequence[CallHandle]) -> InFlight:
 class Rig:
     """Start with `start()`; `call(n)` places callers; `check()` runs the invariants."""
 
-    def __init__(self, folder: Path, redis: RedisProcess, database: OwnDatabase) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        redis: RedisProcess,
+        database: OwnDatabase,
+        *,
+        redis_url: str | None = None,
+    ) -> None:
+        """`redis` is the process to flush or kill; the servers and the test's client reach
+        it at `redis_url` (its own URL unless given: a Sentinel URL, say)."""
         self.folder = folder
         self.redis_process = redis
+        self.redis_url = redis_url or redis.url
         self.database = database
         self.keys = Keys("faults")
         self.config = fast_config(MAX_WAIT_S)
-        # The servers' Redis goes away and comes back: the test's client reconnects too.
-        self.redis = aioredis.Redis.from_url(
-            redis.url,
-            decode_responses=True,
-            retry=Retry(ConstantBackoff(0.2), 25),
-            retry_on_error=[RedisConnectionError],
+        # The servers' Redis goes away and comes back: the test's client reconnects too
+        # (through Sentinel it retries as the servers' client does).
+        self.redis = (
+            connect_redis(self.redis_url)
+            if is_sentinel_url(self.redis_url)
+            else aioredis.Redis.from_url(
+                self.redis_url,
+                decode_responses=True,
+                retry=Retry(ConstantBackoff(0.2), 25),
+                retry_on_error=[RedisConnectionError],
+            )
         )
         self.router = Router(self.redis, self.keys)
         self.rng = random.Random(13)
@@ -105,7 +122,7 @@ class Rig:
         """`servers` processes, one after the other (the first migrates and publishes), and
         a carrier whose webhooks go through a `Network(**network)`."""
         deployment = Deployment(
-            redis_url=self.redis_process.url,
+            redis_url=self.redis_url,
             redis_prefix=self.keys.prefix,
             database_url=self.database.url,
             config=write_fast_config(self.folder, MAX_WAIT_S),
@@ -184,9 +201,9 @@ class Rig:
 
 @asynccontextmanager
 async def running_rig(
-    folder: Path, redis: RedisProcess, database: OwnDatabase
+    folder: Path, redis: RedisProcess, database: OwnDatabase, *, redis_url: str | None = None
 ) -> AsyncIterator[Rig]:
-    made = Rig(folder, redis, database)
+    made = Rig(folder, redis, database, redis_url=redis_url)
     try:
         yield made
     finally:
