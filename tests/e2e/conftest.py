@@ -16,6 +16,7 @@ from hotline.app import create_app
 from local_carrier import CallHandle, LocalCarrier
 from routing.keys import Keys
 from tests.app_fixtures import ACCOUNT_SID, AUTH_TOKEN, FakeClock, on_port_settings, serving
+from tests.e2e.nginx_balancer import require_nginx
 from tests.local_carrier.scripted_caller import ScriptedCaller
 
 
@@ -53,3 +54,9 @@ async def live(
             yield LiveHotline(base, app, carrier)
         finally:
             await carrier.aclose()
+
+
+@pytest.fixture
+def nginx_path() -> str:
+    """nginx to put in front of servers; skipped when absent unless HOTLINE_REQUIRE_NGINX=1."""
+    return require_nginx()

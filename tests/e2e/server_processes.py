@@ -32,13 +32,14 @@ class Deployment:
     database_url: str
     config: Path
     carrier_port: int
+    public_url: str = PUBLIC_URL  # what the carrier signs against: the balancer's address
 
     def environment(self, port: int) -> dict[str, str]:
         return {
             **os.environ,
             "HOTLINE_HOST": "127.0.0.1",
             "HOTLINE_PORT": str(port),
-            "HOTLINE_PUBLIC_URL": PUBLIC_URL,
+            "HOTLINE_PUBLIC_URL": self.public_url,
             "HOTLINE_CARRIER": "twilio",
             "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,

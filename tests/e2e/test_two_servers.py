@@ -1,10 +1,12 @@
-"""The busy hour again with two server processes sharing Redis and the database, behind
-one public URL: the carrier alternates webhooks between them, and each server rings agents
-through the carrier's REST API (the Twilio driver), as a real deployment does."""
+"""The busy hour again with two server processes sharing Redis and the database, behind a
+real nginx running the deploy config (docs/deploy/nginx-hotline.conf): the carrier knows only
+nginx's URL, nginx's round robin spreads the webhooks, and each server rings agents through
+the carrier's REST API (the Twilio driver), as a real deployment does."""
 
 from __future__ import annotations
 
 import random
+import re
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -28,8 +30,8 @@ from tests.e2e.contact_center import (
     place_all,
     write_fast_config,
 )
+from tests.e2e.nginx_balancer import NginxBalancer
 from tests.e2e.server_processes import (
-    PUBLIC_URL,
     Deployment,
     ServerProcess,
     carrier_rest,
@@ -37,6 +39,7 @@ from tests.e2e.server_processes import (
 )
 
 SPEED = 10.0
+ADDRESS = re.compile(r"[\d.]+:\d+")  # in $upstream_addr: "host:port[, host:port]"
 
 if REAL_REDIS_URL:  # two processes need a Redis they can share: only with a real one
     pytestmark = [pytest.mark.real_redis, pytest.mark.slow, pytest.mark.timeout(400)]
@@ -58,8 +61,16 @@ if REAL_REDIS_URL:  # two processes need a Redis they can share: only with a rea
             await client.aclose()
 
     @pytest.fixture
+    def balancer(nginx_path: str, tmp_path: Path) -> NginxBalancer:
+        """nginx with its port chosen, not yet started: the servers start with its URL."""
+        return NginxBalancer(nginx_path, tmp_path / "nginx")
+
+    @pytest.fixture
     def deployment(
-        tmp_path: Path, database_url: str, shared_redis: tuple[aioredis.Redis, Keys]
+        tmp_path: Path,
+        database_url: str,
+        shared_redis: tuple[aioredis.Redis, Keys],
+        balancer: NginxBalancer,
     ) -> Deployment:
         _, keys = shared_redis
         return Deployment(
@@ -68,6 +79,7 @@ if REAL_REDIS_URL:  # two processes need a Redis they can share: only with a rea
             database_url=database_url,
             config=write_fast_config(tmp_path),
             carrier_port=unused_port(),
+            public_url=balancer.url,
         )
 
     @pytest.fixture
@@ -84,15 +96,25 @@ if REAL_REDIS_URL:  # two processes need a Redis they can share: only with a rea
             for server in started:
                 await server.stop()
 
+    @pytest.fixture
+    async def front(
+        balancer: NginxBalancer, servers: list[ServerProcess]
+    ) -> AsyncIterator[NginxBalancer]:
+        """nginx in front of both servers, stopped before they are."""
+        async with balancer.running([server.base for server in servers]) as running:
+            yield running
+
     async def test_two_servers_share_the_work(
         servers: list[ServerProcess],
+        front: NginxBalancer,
         deployment: Deployment,
         shared_redis: tuple[aioredis.Redis, Keys],
         sessionmaker: async_sessionmaker[AsyncSession],
     ) -> None:
         redis, keys = shared_redis
-        bases = [server.base for server in servers]
-        carrier = LocalCarrier(bases, AUTH_TOKEN, ACCOUNT_SID, speed=SPEED, public_url=PUBLIC_URL)
+        carrier = LocalCarrier(
+            [front.url], AUTH_TOKEN, ACCOUNT_SID, speed=SPEED, public_url=front.url
+        )
         async with carrier_rest(carrier, deployment.carrier_port):
             try:
                 rng = random.Random(400)
@@ -115,6 +137,11 @@ if REAL_REDIS_URL:  # two processes need a Redis they can share: only with a rea
             log = server.log_text()
             assert "call_sid=" in log
             assert "offered" in log
+        webhooks = [line for line in front.access_lines() if '"POST /twilio/' in line]
+        arrivals = [line for line in webhooks if '"POST /twilio/voice ' in line]
+        assert len(arrivals) == len(people)  # every call came in through nginx
+        upstreams = {a for line in webhooks for a in ADDRESS.findall(line.split("upstream=")[1])}
+        assert upstreams == {server.base.removeprefix("http://") for server in servers}
 
     async def _login(router: Router, agent: AgentSpec) -> None:
         outcome = await router.login(agent.id, agent.skills, order=agent.order)
