@@ -1,6 +1,7 @@
 """Writing one entry (or a batch) of the router's stream into SQL: the event row and the
-call's record, with what the entry writes besides, in one transaction; an entry that keeps
-failing is set aside with its error, never dropped."""
+call's record, with what the entry writes besides, in one transaction (a batch's work
+orders each in a short one of their own first); an entry that keeps failing is set aside
+with its error, never dropped."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from queues.call_records.router_events import consume, set_aside
 from routing.events import RouterEvent
 from routing.outbox import is_outbox
-from switchboard.stream_writes import Announce, StreamWrites, announce_all
+from switchboard.stream_writes import StreamWrites, announce_all
 
 log = logging.getLogger(__name__)
 
@@ -104,14 +105,19 @@ class EntryWriter:
             ]
         except (KeyError, ValueError):
             return False
-        announces: list[Announce] = []
         try:
+            # The batch's work orders first, each committed on its own: taking a number
+            # locks the day's counter until the transaction ends, and every answering agent's
+            # webhook waits for that lock. Held through a batch's writes it stalled them for
+            # seconds; an order already logged is found again if the batch is retried.
+            for event in events:
+                if self.writes.takes_order(event):
+                    async with self.sessionmaker() as session, session.begin():
+                        announce = await self.writes.before_event(session, event, now)
+                    await announce_all([announce] if announce else [])
             async with self.sessionmaker() as session, session.begin():
                 stored = 0
                 for event in events:
-                    announce = await self.writes.before_event(session, event, now)
-                    if announce is not None:
-                        announces.append(announce)
                     stored += bool(await consume(session, event, now=now))
         except SQL_DOWN:
             raise
@@ -119,5 +125,4 @@ class EntryWriter:
             log.warning("event sink: a batch of %d failed; storing one by one", len(entries))
             return False
         self.stored += stored
-        await announce_all(announces)
         return True

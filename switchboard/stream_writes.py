@@ -54,12 +54,16 @@ class StreamWrites:
         }
         self.appliers.update(appliers or {})
 
+    def takes_order(self, event: RouterEvent) -> bool:
+        """Whether `before_event` logs a work order for this event."""
+        return self.intake is not None and event.name is EventName.CONNECT and bool(event.call_id)
+
     async def before_event(
         self, session: AsyncSession, event: RouterEvent, now: datetime
     ) -> Announce | None:
         """Before the event's own row: a CONNECT's work order (the call record consuming
         the CONNECT then links its number)."""
-        if self.intake is None or event.name is not EventName.CONNECT or not event.call_id:
+        if self.intake is None or not self.takes_order(event):
             return None
         number = await self.intake.log(session, event.call_id, event.agent_id, now)
         if number is None:
