@@ -561,14 +561,21 @@ def report(
     return lines
 
 
-def write_doc(path: Path, command: str, lines: list[str]) -> None:
-    """Replace the results section of the doc (or create the doc with only that section)."""
-    section = "\n".join([RESULTS_BEGIN, "", "```sh", command, "```", "", *lines, "", RESULTS_END])
+def write_doc(
+    path: Path,
+    command: str,
+    lines: list[str],
+    *,
+    begin: str = RESULTS_BEGIN,
+    end: str = RESULTS_END,
+) -> None:
+    """Replace the results section (between `begin` and `end`) of the doc, or add it."""
+    section = "\n".join([begin, "", "```sh", command, "```", "", *lines, "", end])
     if path.exists():
         text = path.read_text()
-        if RESULTS_BEGIN in text and RESULTS_END in text:
-            head, rest = text.split(RESULTS_BEGIN, 1)
-            tail = rest.split(RESULTS_END, 1)[1]
+        if begin in text and end in text:
+            head, rest = text.split(begin, 1)
+            tail = rest.split(end, 1)[1]
             path.write_text(head + section + tail)
             return
         path.write_text(text.rstrip() + "\n\n" + section + "\n")

@@ -86,7 +86,7 @@ pid {folder / "nginx.pid"};
 error_log {folder / "error.log"} notice;
 
 events {{
-    worker_connections 256;
+    worker_connections 4096;
 }}
 
 http {{
@@ -115,6 +115,11 @@ class NginxBalancer:
         self.error_log = folder / "error.log"
         self.access_log = folder / "access.log"
         self._process: asyncio.subprocess.Process | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The master's process id while it runs (its worker is its child)."""
+        return self._process.pid if self._process is not None else None
 
     def access_lines(self) -> list[str]:
         if not self.access_log.exists():

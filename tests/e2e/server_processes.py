@@ -7,9 +7,9 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
@@ -33,6 +33,7 @@ class Deployment:
     config: Path
     carrier_port: int
     public_url: str = PUBLIC_URL  # what the carrier signs against: the balancer's address
+    settings: Mapping[str, str] = field(default_factory=dict)  # more HOTLINE_* variables
 
     def environment(self, port: int) -> dict[str, str]:
         return {
@@ -50,6 +51,7 @@ class Deployment:
             "HOTLINE_CONFIG": str(self.config),
             "HOTLINE_DEMO_USERS": "0",
             "HOTLINE_LOG_LEVEL": "INFO",
+            **self.settings,
         }
 
 
