@@ -17,7 +17,7 @@ then measures `--minutes` at steady state, then lets every call end and checks t
 was lost: every call ended once, every answered call has one work order and one call
 record, no agent or waiting call is left behind.
 
-    .venv/bin/python bench/busy_hour.py                      # 20 calls/s, 6 + 10 minutes
+    .venv/bin/python bench/busy_hour.py                      # 12 calls/s, 6 + 10 minutes
     .venv/bin/python bench/busy_hour.py --rate 5 --warmup-minutes 1 --minutes 1 --no-doc
 """
 
@@ -632,7 +632,7 @@ def report(run: Run, machine: Machine, command: str) -> list[str]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rate", type=float, default=20.0, help="calls per second")
+    parser.add_argument("--rate", type=float, default=12.0, help="calls per second")
     parser.add_argument("--minutes", type=float, default=10.0, help="measured minutes")
     parser.add_argument("--warmup-minutes", type=float, default=6.0)
     parser.add_argument("--talk-mean", type=float, default=100.0, help="seconds")
