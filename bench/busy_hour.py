@@ -39,6 +39,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import asyncpg
@@ -188,6 +189,7 @@ class Webhook:
     sent_at: float  # the event loop's clock
     latency_s: float
     status: int
+    route: str  # the path: /twilio/voice, /twilio/menu, ...
 
 
 class TimedPoster(WebhookPoster):
@@ -199,14 +201,16 @@ class TimedPoster(WebhookPoster):
         self.failures = 0
 
     async def request(self, url: str, params: Any, method: str = "POST") -> WebhookResponse:
-        loop = asyncio.get_running_loop()
-        started = loop.time()
+        sent_at = asyncio.get_running_loop().time()
+        started = time.perf_counter()  # the loop's clock counts whole milliseconds on uvloop
         try:
             response = await super().request(url, params, method)
         except Exception:
             self.failures += 1
             raise
-        self.timings.append(Webhook(started, loop.time() - started, response.status))
+        latency = time.perf_counter() - started
+        route = urlsplit(url).path
+        self.timings.append(Webhook(sent_at, latency, response.status, route))
         return response
 
 
@@ -238,7 +242,11 @@ def figures(placed: Placed) -> CallFigures | None:
     if placed.route.queue is None or queued is None:
         return None
     bridged = next((e.at for e in events if e.kind == "bridged"), None)
-    ended = next((e.at for e in events if e.kind == "ended"), None)
+    # Talk ends with the agent's leg (the caller then hears the goodbye and hangs up).
+    ended = next(
+        (e.at for e in events if e.kind == "dial-leg" and bridged is not None and e.at >= bridged),
+        None,
+    )
     rung = next((at for at in dials if at >= queued), None)
     answering = [at for at in dials if bridged is not None and at <= bridged]
     return CallFigures(
@@ -296,16 +304,19 @@ class CpuMeter:
         }
 
 
-def calibration_ms(rounds: int = 2000) -> float:
+def calibration_ms(rounds: int = 5000, repeats: int = 5) -> float:
     """CPU ms for a fixed piece of Python work (signing Twilio webhooks), measured in the
     same run: the unit CPU per call is also quoted in, so runs on machines of different
     speed can be compared."""
     validator = RequestValidator(AUTH_TOKEN)
     params = {f"Param{n}": f"value-{n}" for n in range(20)}
-    started = time.process_time()
-    for n in range(rounds):
-        validator.compute_signature(f"https://hotline.example/ivr/{n}", params)
-    return (time.process_time() - started) * 1000 / rounds
+    times = []
+    for _ in range(repeats):
+        started = time.process_time()
+        for n in range(rounds):
+            validator.compute_signature(f"https://hotline.example/ivr/{n}", params)
+        times.append((time.process_time() - started) * 1000 / rounds)
+    return statistics.median(times)
 
 
 async def profile(pid: int, seconds: float, out: Path) -> list[str]:
@@ -378,6 +389,19 @@ class Run:
     def in_window(self) -> list[Placed]:
         start, end = self.window
         return [p for p in self.placed if start <= p.at < end]
+
+
+async def written(base: str, timeout_s: float = 300.0) -> None:
+    """Wait until `/healthz` says no router event waits to be written to SQL."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    async with aiohttp.ClientSession() as http:
+        while loop.time() < deadline:
+            async with http.get(base + "/healthz") as response:
+                if (await response.json()).get("unwritten") == 0:
+                    return
+            await asyncio.sleep(1.0)
+    raise RuntimeError(f"the sign-ins' events were not written within {timeout_s:.0f} s")
 
 
 async def arrive(
@@ -478,7 +502,9 @@ async def _run_calls(
     assert balancer.pid is not None
     meter = CpuMeter(servers, balancer.pid, redis)
     # The baseline, same run: what the deployment burns with every agent signed in and no
-    # call (its timers, polls and stream reads), to tell the per-call CPU from the floor.
+    # call (its timers, polls and stream reads), to tell the per-call CPU from the floor;
+    # taken once the sign-ins' events are in SQL.
+    await written(balancer.url)
     started_idle = loop.time()
     before = await meter.read()
     if args.profile_s:
@@ -610,6 +636,16 @@ def report(run: Run, machine: Machine, command: str) -> list[str]:
         f"{statistics.fmean(offered) if offered else 0:.1f} s (Erlang C: {predicted_asa:.1f} s) |",
         f"| handle time measured (ring + talk + wrap-up) | {handle_s:.0f} s; traffic "
         f"{traffic:.0f} erlangs on {plan.agents} agents |",
+    ]
+    by_route: dict[str, list[float]] = {}
+    for hook in window_hooks:
+        by_route.setdefault(hook.route, []).append(hook.latency_s * 1000)
+    lines += ["", "Webhooks by route over the window (through nginx):", ""]
+    lines += ["| route | requests | p50 | p99 | max |", "|---|---:|---:|---:|---:|"]
+    lines += [
+        f"| `{route}` | {len(values)} | {percentile(values, 0.5):.1f} ms | "
+        f"{percentile(values, 0.99):.1f} ms | {max(values):.0f} ms |"
+        for route, values in sorted(by_route.items(), key=lambda item: -len(item[1]))
     ]
     lines += ["", "CPU within the window, by process (cores: CPU seconds per second):", ""]
     lines += ["| process | CPU s | cores | cores before any call |", "|---|---:|---:|---:|"]
