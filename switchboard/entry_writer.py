@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from queues.call_records.router_events import consume, set_aside
 from routing.events import RouterEvent
 from routing.outbox import is_outbox
-from switchboard.stream_writes import StreamWrites, announce_all
+from switchboard.stream_writes import Announce, StreamWrites, announce_all
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +105,7 @@ class EntryWriter:
             ]
         except (KeyError, ValueError):
             return False
+        announces: list[Announce] = []
         try:
             # The batch's work orders first, each committed on its own: taking a number
             # locks the day's counter until the transaction ends, and every answering agent's
@@ -114,15 +115,19 @@ class EntryWriter:
                 if self.writes.takes_order(event):
                     async with self.sessionmaker() as session, session.begin():
                         announce = await self.writes.before_event(session, event, now)
-                    await announce_all([announce] if announce else [])
+                    if announce is not None:
+                        announces.append(announce)
             async with self.sessionmaker() as session, session.begin():
                 stored = 0
                 for event in events:
                     stored += bool(await consume(session, event, now=now))
         except SQL_DOWN:
+            await announce_all(announces)  # the orders committed before it stay
             raise
         except Exception:
+            await announce_all(announces)
             log.warning("event sink: a batch of %d failed; storing one by one", len(entries))
             return False
+        await announce_all(announces)
         self.stored += stored
         return True
