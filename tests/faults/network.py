@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import random
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlencode, urlsplit
@@ -47,6 +48,11 @@ def is_callback(path: str, params: Mapping[str, str]) -> bool:
 
 def answered(path: str, params: Mapping[str, str]) -> bool:
     return path == "/twilio/agent-status" and params.get("CallStatus") == "in-progress"
+
+
+#: The server this task's last request was routed to, and the ones its retry must skip.
+_CHOSEN: ContextVar[str] = ContextVar("chosen", default="")
+_AVOID: ContextVar[frozenset[str]] = ContextVar("avoid", default=frozenset())
 
 
 class Network(WebhookPoster):
@@ -89,9 +95,12 @@ class Network(WebhookPoster):
         await self.http.close()
 
     def _route(self, url: str) -> tuple[str, str]:
+        skipped = self.down | _AVOID.get()
         for _ in self.targets:
             sent, signed = super()._route(url)
-            if not any(sent.startswith(target) for target in self.down):
+            target = next((t for t in self.targets if sent.startswith(t)), "")
+            if target not in skipped:
+                _CHOSEN.set(target)
                 return sent, signed
         raise WebhookError(f"{url}: every server is down")
 
@@ -158,10 +167,15 @@ class Network(WebhookPoster):
             callback = is_callback(urlsplit(sent.url).path, sent.params)
             if callback and not refused:
                 return WebhookResponse(sent.url, 502, "text/plain", "lost in flight")
-            # Another server must be live; the one that failed may not be marked down yet.
+            # Another server must be live; the one that failed may not be marked down yet,
+            # and other requests move the round robin on meanwhile: skip it by name.
             if len(self.targets) < 2 or len(self.down) >= len(self.targets):
                 raise
-            return await self._send(sent)
+            avoiding = _AVOID.set(frozenset({_CHOSEN.get("")}))
+            try:
+                return await self._send(sent)
+            finally:
+                _AVOID.reset(avoiding)
 
     async def _send(self, sent: Sent) -> WebhookResponse:
         if not self.two_segments:
