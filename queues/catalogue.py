@@ -115,6 +115,20 @@ class RoutingSpec(Strict):
             raise ValueError(str(error)) from None
 
 
+class TargetsSpec(Strict):
+    """What the floor aims for in one queue, and when the wallboard raises an alarm (see
+    docs/metrics.md for how each figure is counted)."""
+
+    service_level_s: int = Field(default=20, ge=1, le=3600)  # answered within this many s
+    service_level_goal_pct: int = Field(default=80, ge=1, le=100)  # e.g. 80 % in 20 s
+    short_abandon_s: int = Field(default=5, ge=0, le=600)  # abandons faster are counted apart
+    # Alarms: raised when service level today falls below, or the longest wait or the
+    # number waiting rises above, the value; 0 turns that alarm off.
+    alarm_service_level_pct: int = Field(default=80, ge=0, le=100)
+    alarm_longest_wait_s: int = Field(default=60, ge=0, le=86_400)
+    alarm_waiting: int = Field(default=10, ge=0, le=100_000)
+
+
 class QueueSpec(Strict):
     """One queue as configured (VIP, fault repair, complaint, billing...)."""
 
@@ -125,6 +139,7 @@ class QueueSpec(Strict):
     announce_every_s: int = Field(default=60, ge=10, le=3600)  # position and wait, said again
     wait_keys: dict[str, WaitKey] = {}  # e.g. {"1": voicemail, "*": back}
     routing: RoutingSpec = RoutingSpec()
+    targets: TargetsSpec = TargetsSpec()
 
     @model_validator(mode="after")
     def _wait_keys(self) -> QueueSpec:
