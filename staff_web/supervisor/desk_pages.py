@@ -4,6 +4,7 @@ overdue and soon-due lists, call records and service level, in Chinese or Englis
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from aiohttp import web
 
@@ -20,6 +21,8 @@ from staff_web.supervisor.order_actions import ActionKind, ActionRefused, parse_
 from staff_web.supervisor.order_views import dues_page, error_banner, notice, order_list, order_page
 from staff_web.supervisor.reading import dues, order_view
 from staff_web.supervisor.texts import Words, words
+
+STATIC = Path(__file__).with_name("static")  # the desk's scripts and vendored libraries
 
 
 async def home(request: web.Request) -> web.StreamResponse:
@@ -161,4 +164,5 @@ def create_desk_app() -> web.Application:
     app.router.add_get("/dues", due_lists, name="desk_dues")
     app.router.add_get("/calls", calls, name="desk_calls")
     app.router.add_get("/service-level", service_level, name="desk_service_level")
+    app.router.add_static("/static", STATIC, name="desk_static", append_version=True)
     return app
