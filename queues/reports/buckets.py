@@ -37,9 +37,12 @@ def range_bounds(first: date, last: date) -> tuple[datetime, datetime]:
 
 
 def epoch_ms(column: SQLColumnExpression[datetime], dialect: str) -> ColumnElement[int]:
-    """Milliseconds since the epoch of a stored UTC timestamp, exactly (no float rounding)."""
+    """Milliseconds since the epoch of a stored UTC timestamp (exact for the router's
+    millisecond times; a finer instant goes to its nearest millisecond)."""
     if dialect == "postgresql":
-        return cast(func.floor(func.extract("epoch", column) * 1000), BigInteger)
+        # date_part's double is exact to well under a millisecond at today's epoch and
+        # several times cheaper than EXTRACT's numeric over a month of rows.
+        return cast(func.round(func.date_part("epoch", column) * 1000), BigInteger)
     # SQLite keeps 'YYYY-MM-DD HH:MM:SS.ffffff': whole seconds, then the milliseconds.
     seconds = cast(func.strftime("%s", column), Integer)
     millis = cast(func.substr(func.strftime("%f", column), 4, 3), Integer)

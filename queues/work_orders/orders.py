@@ -48,6 +48,12 @@ class WorkOrder(Base):
     __table_args__ = (
         Index("ix_work_orders_agent_id_created_at", "agent_id", "created_at"),
         Index("ix_work_orders_caller_created_at", "caller", "created_at"),
+        # Migration 0008: the per-agent report counts a month's orders from this index alone.
+        Index(
+            "ix_work_orders_created_at",
+            "created_at",
+            postgresql_include=["agent_id", "category"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

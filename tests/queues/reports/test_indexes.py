@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from queues.call_records.cdr import CallRecord
 from queues.call_records.router_events import RouterEventRow
 from queues.db import Base
+from queues.work_orders.orders import WorkOrder
 
 
 def declared(table: str) -> dict[str, tuple[str, ...]]:
@@ -21,7 +22,7 @@ def declared(table: str) -> dict[str, tuple[str, ...]]:
 async def test_migrated_indexes_match_the_models(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    tables = (CallRecord.__tablename__, RouterEventRow.__tablename__)
+    tables = (CallRecord.__tablename__, RouterEventRow.__tablename__, WorkOrder.__tablename__)
     async with sessionmaker() as session:
         connection = await session.connection()
         built = await connection.run_sync(
