@@ -18,7 +18,7 @@ down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-CALL_RECORD_INDEXES = (
+CALL_RECORD_INDEXES: tuple[tuple[str, list[str], list[str]], ...] = (
     ("ix_call_records_queue_joined_at", ["queue_joined_at"], []),
     # Covering on PostgreSQL (ignored by SQLite): a month per agent from the index alone.
     ("ix_call_records_answered_at", ["answered_at"], ["agent_id", "talk_ms", "wrap_ms"]),
