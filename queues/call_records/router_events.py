@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from queues.call_records.merge import CALL_EVENTS, apply_event, at_ms, load_locked, locked_record
-from queues.call_records.wrap_up import ENDS_WRAP_UP, end_wrap_up
+from queues.call_records.wrap_up_cut import ENDS_WRAP_UP, end_wrap_up
 from queues.db import Base, UtcDateTime
 from queues.work_orders.orders import WorkOrder
 from routing.events import EventName, RouterEvent

@@ -14,8 +14,8 @@ from sqlalchemy.orm import aliased
 from queues.call_records.cdr import CallRecord
 from queues.call_records.router_events import RouterEventRow
 from queues.reports.buckets import range_bounds
-from queues.reports.presence import LOOKBACK, PRESENCE_EVENTS, presence_by_agent
 from queues.reports.queue_row import ratio
+from queues.reports.sign_in_time import LOOKBACK, PRESENCE_EVENTS, presence_by_agent
 from queues.work_orders.categories import Category
 from queues.work_orders.orders import WorkOrder
 from routing.events import EventName

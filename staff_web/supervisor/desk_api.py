@@ -18,6 +18,7 @@ from staff_web.supervisor.access import manager, scoped, viewer
 from staff_web.supervisor.filters import call_filters, order_filters, paging
 from staff_web.supervisor.order_actions import ActionKind, ActionRefused, parse_action, perform
 from staff_web.supervisor.reading import dues, order_view
+from staff_web.supervisor.report_pages import add_report_api_routes
 from staff_web.supervisor.texts import EN
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -151,3 +152,4 @@ def add_supervisor_api_routes(app: web.Application) -> None:
     app.router.add_post("/work-orders/{number}/{action}", act_on_order, name="sv_order_action")
     app.router.add_get("/calls", list_calls, name="sv_calls")
     app.router.add_get("/service-level", service_level, name="sv_service_level")
+    add_report_api_routes(app)

@@ -20,6 +20,7 @@ from staff_web.supervisor.layout import page
 from staff_web.supervisor.order_actions import ActionKind, ActionRefused, parse_action, perform
 from staff_web.supervisor.order_views import dues_page, error_banner, notice, order_list, order_page
 from staff_web.supervisor.reading import dues, order_view
+from staff_web.supervisor.report_pages import add_report_pages
 from staff_web.supervisor.texts import Words, words
 
 STATIC = Path(__file__).with_name("static")  # the desk's scripts and vendored libraries
@@ -164,5 +165,6 @@ def create_desk_app() -> web.Application:
     app.router.add_get("/dues", due_lists, name="desk_dues")
     app.router.add_get("/calls", calls, name="desk_calls")
     app.router.add_get("/service-level", service_level, name="desk_service_level")
+    add_report_pages(app)
     app.router.add_static("/static", STATIC, name="desk_static", append_version=True)
     return app

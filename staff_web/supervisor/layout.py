@@ -90,7 +90,7 @@ def field_error(name: str, errors: dict[str, str]) -> tuple[str, str]:
 
 
 NAV = (("desk_orders", "orders"), ("desk_dues", "dues"), ("desk_calls", "calls"),
-       ("desk_service_level", "service_level"))  # fmt: skip
+       ("desk_service_level", "service_level"), ("desk_reports", "reports"))  # fmt: skip
 
 
 def page(
