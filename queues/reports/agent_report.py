@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -62,14 +62,15 @@ class AgentRow:
 
 async def _calls(session: AsyncSession, start: datetime, end: datetime) -> list[Any]:
     r = CallRecord
-    handled = r.talk_ms.is_not(None)
+    # A call's wrap-up is known only once its talk is (both come with COMPLETE*), so plain
+    # sums are the handled calls' sums: the cheapest aggregates over a month of calls.
     query = (
         select(
             r.agent_id,
             func.count(),
-            func.coalesce(func.sum(case((handled, 1), else_=0)), 0),
+            func.count(r.talk_ms),
             func.coalesce(func.sum(r.talk_ms), 0),
-            func.coalesce(func.sum(case((handled, func.coalesce(r.wrap_ms, 0)), else_=0)), 0),
+            func.coalesce(func.sum(r.wrap_ms), 0),
         )
         .where(r.answered_at >= start, r.answered_at < end, r.agent_id != "")
         .group_by(r.agent_id)

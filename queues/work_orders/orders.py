@@ -54,6 +54,13 @@ class WorkOrder(Base):
             "created_at",
             postgresql_include=["agent_id", "category"],
         ),
+        # ...and a month's complaints, to find the orders they relate to.
+        Index(
+            "ix_work_orders_category_created_at",
+            "category",
+            "created_at",
+            postgresql_include=["related_id"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

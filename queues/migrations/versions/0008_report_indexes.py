@@ -39,9 +39,16 @@ def upgrade() -> None:
         ["created_at"],
         postgresql_include=["agent_id", "category"],
     )
+    op.create_index(
+        "ix_work_orders_category_created_at",
+        "work_orders",
+        ["category", "created_at"],
+        postgresql_include=["related_id"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_work_orders_category_created_at", table_name="work_orders")
     op.drop_index("ix_work_orders_created_at", table_name="work_orders")
     op.drop_index("ix_router_events_name_at", table_name="router_events")
     for name, _columns, _include in reversed(CALL_RECORD_INDEXES):
