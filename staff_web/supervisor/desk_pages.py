@@ -20,7 +20,7 @@ from staff_web.supervisor.layout import page
 from staff_web.supervisor.order_actions import ActionKind, ActionRefused, parse_action, perform
 from staff_web.supervisor.order_views import dues_page, error_banner, notice, order_list, order_page
 from staff_web.supervisor.reading import dues, order_view
-from staff_web.supervisor.report_pages import add_report_pages
+from staff_web.supervisor.report_pages import add_report_pages, report_targets
 from staff_web.supervisor.texts import Words, words
 
 STATIC = Path(__file__).with_name("static")  # the desk's scripts and vendored libraries
@@ -149,7 +149,7 @@ async def service_level(request: web.Request) -> web.Response:
         except ValueError:
             banner, status = error_banner(w, "date: YYYY-MM-DD"), 400
     async with request.config_dict[SESSIONMAKER]() as session:
-        figures = await figures_for_day(session, day)
+        figures = await figures_for_day(session, day, targets=await report_targets(request))
     body = banner + service_level_page(w, day, figures, DEFAULT_THRESHOLD_S)
     title = f"{w['service_level']} · {day.isoformat()}"
     return page(request, w, title, body, active="desk_service_level", status=status)

@@ -47,7 +47,7 @@ class Report:
     agents: list[AgentRow] = field(default_factory=list)
 
 
-async def _targets(request: web.Request) -> dict[str, TargetsSpec]:
+async def report_targets(request: web.Request) -> dict[str, TargetsSpec]:
     """Each queue's targets in the published config (none known: the defaults)."""
     if CONFIGS not in request.config_dict:
         return {}
@@ -64,7 +64,7 @@ async def build(request: web.Request, query: ReportQuery) -> Report:
             query.first,
             query.last,
             interval_min=query.interval_min,
-            targets=await _targets(request),
+            targets=await report_targets(request),
         )
     return Report(query, rows, all_queues_by_interval(rows), totals(rows))
 

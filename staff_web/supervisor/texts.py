@@ -91,10 +91,11 @@ ZH: dict[str, str] = {
     "answer_rate": "接通率",
     "abandon_rate": "放弃率",
     "avg_wait": "平均等待(秒)",
-    "aht": "平均通话时长(秒)",
+    "aht": "平均处理时长(秒)",
     "all_queues": "合计",
     "date": "日期",
-    "sl_note": "服务水平 = {s} 秒内接通数 ÷ 进线量；平均通话时长不含话后处理。",
+    "sl_note": "服务水平 = {s} 秒内接通数 ÷（进线量 − 短时放弃）；平均处理时长含话后处理。"
+    "各队列按其配置的阈值计算，定义见 docs/metrics.md。",
     "field_department": "请填写派单部门",
     "field_note": "请填写原因",
     "field_reason": "请填写重新打开的原因",
@@ -185,7 +186,8 @@ EN: dict[str, str] = {
     "aht": "AHT (s)",
     "all_queues": "All queues",
     "date": "Date",
-    "sl_note": "Service level = answered within {s} s ÷ offered; AHT is talk time only.",
+    "sl_note": "Service level = answered within {s} s ÷ (offered − short abandons); AHT "
+    "includes wrap-up. Each queue uses its configured threshold (docs/metrics.md).",
     "field_department": "Enter the department",
     "field_note": "Say why",
     "field_reason": "Say why the order is reopened",
