@@ -75,7 +75,7 @@ def order_detail(view: OrderView, now: datetime) -> dict[str, Any]:
         "trail": [audit(row) for row in order.events],
         "linked": [order_summary(other) for other in linked],
         "allowed_transitions": moves,
-        "offers": offers_data(view.offers),
+        "decision_trace": {"offers": offers_data(view.offers)},
     }
 
 
@@ -104,7 +104,7 @@ def call_record(record: CallRecord) -> dict[str, Any]:
 
 def call_detail(view: CallView) -> dict[str, Any]:
     """One call record with its offers and the decision trace its work order kept."""
-    return {**call_record(view.record), "offers": offers_data(view.offers)}
+    return {**call_record(view.record), "decision_trace": {"offers": offers_data(view.offers)}}
 
 
 def figures(row: QueueFigures) -> dict[str, Any]:

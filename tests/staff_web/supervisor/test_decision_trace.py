@@ -107,7 +107,8 @@ async def test_api_gives_the_offers_and_trace_as_data(
     order = await (await browser.get(f"/api/work-orders/{number}", headers=auth)).json()
     call = await (await browser.get(f"/api/calls/{CALL}", headers=auth)).json()
     expected = answered_trace()
-    for offers in (order["offers"], call["offers"]):
+    assert call["offers"] == 2  # the record's count, beside the offers themselves
+    for offers in (order["decision_trace"]["offers"], call["decision_trace"]["offers"]):
         assert [(o["agent_id"], o["ended"]) for o in offers] == [
             ("a1", "no_answer"),
             ("a2", "connected"),
