@@ -191,7 +191,7 @@ class Bridge:
             hotline=facts.hotline_id if facts else "",
             path=state.get("path", ""),
             category=state.get("category", ""),
-            waited_s=int(fields.get("waited_ms", "0")) // 1000,
+            waited_ms=int(fields.get("waited_ms", "0")),  # the desk shows tenths of a second
             ring_timeout_s=int(fields["ring_s"]),
             token=offer.token,
             grade=offer.trace.chosen_grade,
