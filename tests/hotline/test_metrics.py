@@ -13,17 +13,20 @@ import prometheus_client
 import pytest
 import redis.asyncio as aioredis
 from aiohttp import web
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, unused_port
 from prometheus_client.parser import text_string_to_metric_families
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from carriers.driver import CallLeg
 from hotline.app import create_app
-from hotline.appkeys import MATCHING, METRICS
-from hotline.metrics import ErrorKind
+from hotline.appkeys import KEYS, MATCHING, METRICS, REDIS
+from hotline.metrics import ErrorKind, Metrics
+from hotline.metrics_page import read_router
 from hotline.settings import Settings
 from hotline.sink_context import stream_writes
-from routing.events import EventName, read_events
+from routing.events import EventName, RouterEvent, read_events
 from routing.keys import Keys
 from switchboard.event_sink import EventSink
 from tests.app_fixtures import FakeClock, TwilioPoster
@@ -277,9 +280,6 @@ async def test_each_app_counts_on_its_own_registry(
 
 def test_wait_is_taken_from_the_events_own_field() -> None:
     """CONNECT says `hold_ms`, ABANDON `wait_ms` (routing/lua): each read from its own."""
-    from hotline.metrics import Metrics
-    from routing.events import RouterEvent
-
     metrics = Metrics()
     fields: Mapping[str, str] = {"ev": "", "t": "1000", "call": "CA1", "queue": "vip"}
     for name, data in ((EventName.CONNECT, {"hold_ms": "2500"}), (EventName.ABANDON, {})):
@@ -303,3 +303,36 @@ async def test_a_scraper_asking_for_openmetrics_gets_it(client: TestClient[Any, 
     text = await response.text()
     assert text.endswith("# EOF\n")
     assert 'hotline_errors_total{kind="ring_failed"} 0.0' in text
+
+
+async def test_what_redis_cannot_say_is_left_out_not_shown_stale(
+    redis: aioredis.Redis, keys: Keys
+) -> None:
+    app = web.Application()
+    app[METRICS], app[KEYS], app[REDIS] = Metrics(), keys, redis
+    await read_router(app)
+    assert app[METRICS].snapshot.agents is not None
+    # Nothing listens there; asked once, so the refusal comes at once.
+    gone = aioredis.Redis(port=unused_port(), retry=Retry(NoBackoff(), 0))
+    try:
+        app[REDIS] = gone
+        await read_router(app)
+    finally:
+        await gone.aclose()
+    registry = app[METRICS].registry
+    assert registry.get_sample_value("hotline_agents", {"state": "busy"}) is None
+    assert registry.get_sample_value("hotline_event_sink_unwritten_entries") is None
+    assert registry.get_sample_value("hotline_errors_total", {"kind": "ring_failed"}) == 0
+
+
+async def test_an_unreadable_entry_is_set_aside_and_counted_once(
+    client: TestClient[Any, Any], sink: EventSink, redis: aioredis.Redis, keys: Keys
+) -> None:
+    await sink.ensure_group()
+    await redis.xadd(keys.events(), {"ev": "NOSUCHEVENT", "t": "1", "call": "CA1", "q": "x"})
+    assert await sink.pump() == 1
+    await redis.xgroup_setid(keys.events(), sink.policy.group, "0")  # handed out again
+    assert await sink.pump() == 1
+    errors = labelled(await scrape(client), "hotline_errors_total", "kind")
+    assert errors[ErrorKind.SINK_SET_ASIDE.value] == 1
+    assert labelled(await scrape(client), "hotline_calls_offered_total", "queue") == {}
