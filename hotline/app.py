@@ -21,6 +21,7 @@ from hotline.appkeys import (
     LOCAL_CARRIER,
     LOOPS,
     MATCHING,
+    METRICS,
     PHONE_TOKENS,
     REDIS,
     SESSIONMAKER,
@@ -43,6 +44,8 @@ from hotline.contexts import (
     twilio_driver_ctx,
 )
 from hotline.health import health
+from hotline.metrics import Metrics
+from hotline.metrics_page import metrics
 from hotline.settings import CarrierKind, Settings
 from hotline.sink_context import event_sink_ctx
 from ivr.webhook_urls import WebhookUrls
@@ -99,6 +102,7 @@ def create_app(
     app[CLOCK] = clock or utc_now
     app[KEYS] = Keys(settings.redis_prefix)
     app[LOOPS] = LoopHealth()
+    app[METRICS] = Metrics()  # its own registry: apps in one process count apart
     app[VALIDATOR] = RequestValidator(settings.twilio_auth_token)
     if redis is not None:
         app[REDIS] = redis
@@ -158,4 +162,5 @@ def create_app(
         app[DIAL_PAD] = dial_pad
     app.router.add_get("/", index, name="index")
     app.router.add_get("/healthz", health, name="health")
+    app.router.add_get("/metrics", metrics, name="metrics")
     return app

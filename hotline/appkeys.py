@@ -13,6 +13,7 @@ from twilio.request_validator import RequestValidator
 from carriers.driver import CarrierDriver
 from hotline.background import LoopHealth
 from hotline.demo_users import DemoUser
+from hotline.metrics import Metrics
 from hotline.settings import Settings
 from ivr.calls import CallState
 from ivr.menus.published import ConfigRegistry
@@ -42,6 +43,7 @@ DIAL_PAD = web.AppKey("dial_pad", web.Application)
 WEBHOOK_URLS = web.AppKey("webhook_urls", WebhookUrls)
 CARRIER = web.AppKey[CarrierDriver]("carrier")  # updates live calls (a carrier driver)
 LOOPS = web.AppKey("loops", LoopHealth)  # the background loops, for /healthz
+METRICS = web.AppKey("metrics", Metrics)  # this app's Prometheus instruments, for /metrics
 
 # Routing: agent notifications, the bridge to agents, and the router at work.
 AGENT_EVENTS = web.AppKey("agent_events", AgentEvents)

@@ -33,6 +33,7 @@ from hotline.appkeys import (
     LOCAL_CARRIER,
     LOOPS,
     MATCHING,
+    METRICS,
     REDIS,
     SESSIONMAKER,
     SETTINGS,
@@ -266,10 +267,17 @@ async def router_ctx(app: web.Application) -> AsyncIterator[None]:
     clock = app[CLOCK]
     router = Router(app[REDIS], app[KEYS], clock=lambda: int(clock().timestamp() * 1000))
     events = AgentEvents(app[REDIS], app[KEYS])
-    bridge = Bridge(app[CALLS], app[CONFIGS], app[WEBHOOK_URLS], events, app.get(CARRIER))
+    metrics = app[METRICS]
+    bridge = Bridge(
+        app[CALLS], app[CONFIGS], app[WEBHOOK_URLS], events, app.get(CARRIER), metrics=metrics
+    )
     scope = AppScope(app)
     matching = Matching(
-        router, app[CONFIGS], bridge, settle_lapsed=lambda lapsed: settle_lapsed(scope, lapsed)
+        router,
+        app[CONFIGS],
+        bridge,
+        settle_lapsed=lambda lapsed: settle_lapsed(scope, lapsed),
+        metrics=metrics,
     )
     await matching.ensure_rules()
     app[AGENT_EVENTS] = events

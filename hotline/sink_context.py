@@ -8,7 +8,17 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from hotline.appkeys import AGENT_EVENTS, CALLS, CLOCK, CONFIGS, KEYS, LOOPS, REDIS, SESSIONMAKER
+from hotline.appkeys import (
+    AGENT_EVENTS,
+    CALLS,
+    CLOCK,
+    CONFIGS,
+    KEYS,
+    LOOPS,
+    METRICS,
+    REDIS,
+    SESSIONMAKER,
+)
 from hotline.background import in_background
 from routing.outbox import OutboxKind
 from staff_web.softphone.queued_wrap_up import wrap_up_applier
@@ -48,6 +58,7 @@ class EventSinkContext:
             consumer=self.consumer,
             policy=self.policy,
             writes=stream_writes(app),
+            metrics=app.get(METRICS),
         )
         self.sink = sink
         log.info("event sink: consumer %s of group %s", sink.consumer, sink.policy.group)

@@ -10,7 +10,7 @@ import redis.asyncio as aioredis
 
 from routing.grades import Grade
 from routing.keys import Keys
-from routing.presence import AgentSnapshot
+from routing.presence import AgentSnapshot, AgentState
 from routing.rules import EmptyRule
 from routing.trace import StepStatus
 
@@ -161,3 +161,19 @@ async def agent_snapshot(redis: aioredis.Redis, keys: Keys, agent_id: str) -> Ag
     if not fields:
         return None
     return AgentSnapshot.from_redis(agent_id, fields, skills)
+
+
+async def agents_by_state(redis: aioredis.Redis, keys: Keys) -> dict[AgentState, int]:
+    """How many agents are in each state now, every state named: in one round trip, from
+    the states hash (every agent not offline; a ready one's value is its back-off's end)
+    and the set of every agent that ever logged in (the rest are offline)."""
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.zcard(keys.agents())
+        pipe.hvals(keys.agent_states())
+        known, states = await pipe.execute()
+    counts = dict.fromkeys(AgentState, 0)
+    for state in states:
+        name = AgentState.READY if state.isdigit() else AgentState(state)
+        counts[name] += 1
+    counts[AgentState.OFFLINE] = max(0, int(known) - len(states))
+    return counts

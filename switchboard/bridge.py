@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from carriers.driver import CallLeg, CarrierDriver, CarrierError
+from hotline.metrics import ErrorKind, Metrics
 from ivr import twiml
 from ivr.calls import CallFacts, CallState
 from ivr.menus.published import ConfigRegistry
@@ -48,12 +49,15 @@ class Bridge:
         urls: WebhookUrls,
         events: AgentEvents,
         carrier: CarrierDriver | None,
+        *,
+        metrics: Metrics | None = None,
     ) -> None:
         self._calls = calls
         self._registry = registry
         self._urls = urls
         self._events = events
         self._carrier = carrier
+        self._metrics = metrics or Metrics()
 
     async def connect_now(
         self, offer: Offer, voice: twiml.Voice = twiml.DEFAULT_VOICE, lead: Sequence[Text] = ()
@@ -83,6 +87,7 @@ class Bridge:
                 error,
                 extra={"call_sid": offer.call_id, "agent_id": offer.agent_id},
             )
+            self._metrics.error(ErrorKind.CARRIER_UPDATE)
             await self._calls.update(offer.call_id, bridge="pending")
         await self._tell_agent(offer, ringing)
 
@@ -121,6 +126,7 @@ class Bridge:
                 leg = await self.agent_leg(call_id, agent_id, token)
         except CarrierError as error:
             log.warning("ringing leg not withdrawn: %s", error, extra=extra)
+            self._metrics.error(ErrorKind.CARRIER_QUERY)
             return False
         if leg is not None:
             log.info("agent leg %s withdrawn: %s", leg.sid, leg.status, extra=extra)
@@ -191,7 +197,7 @@ class Bridge:
             hotline=facts.hotline_id if facts else "",
             path=state.get("path", ""),
             category=state.get("category", ""),
-            waited_s=int(fields.get("waited_ms", "0")) // 1000,
+            waited_ms=int(fields.get("waited_ms", "0")),  # the desk shows tenths of a second
             ring_timeout_s=int(fields["ring_s"]),
             token=offer.token,
             grade=offer.trace.chosen_grade,

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hotline.metrics import ErrorKind, Metrics
 from queues.call_records.router_events import consume, set_aside
 from routing.events import RouterEvent
 from routing.outbox import is_outbox
@@ -24,9 +25,10 @@ SQL_DOWN = (OperationalError, DBAPIError, ConnectionError, TimeoutError)
 
 
 class EntryWriter:
-    """Stores stream entries; `stored` counts the events written (duplicates not counted).
-    SQL being down is raised (the sink backs off); other failures are retried up to
-    `max_attempts`, then the entry is set aside."""
+    """Stores stream entries; `stored` counts the events written (duplicates not counted),
+    and so do the metrics, once each event's transaction has committed. SQL being down is
+    raised (the sink backs off); other failures are retried up to `max_attempts`, then the
+    entry is set aside."""
 
     def __init__(
         self,
@@ -35,6 +37,7 @@ class EntryWriter:
         clock: Callable[[], datetime],
         writes: StreamWrites,
         max_attempts: int,
+        metrics: Metrics | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.clock = clock
@@ -42,12 +45,14 @@ class EntryWriter:
         self.max_attempts = max_attempts
         self._attempts: dict[str, int] = {}
         self.stored = 0
+        self.metrics = metrics or Metrics()
 
     async def store(self, entry_id: str, fields: Mapping[str, str] | None) -> bool:
         """Write one entry; True when it may be acknowledged."""
         now = self.clock()
         if fields is None:  # trimmed while pending: only the outage cap does that (lib.lua)
             log.error("event sink: entry %s was trimmed before it was stored", entry_id)
+            self.metrics.error(ErrorKind.SINK_ENTRY_LOST)
             return True
         try:
             event = None if is_outbox(fields) else RouterEvent.from_entry(entry_id, fields)
@@ -59,17 +64,22 @@ class EntryWriter:
                 extra={"call_sid": fields.get("call", "")},
             )
             async with self.sessionmaker() as session, session.begin():
-                await set_aside(session, entry_id, fields, f"unreadable: {error}", now=now)
+                kept = await set_aside(session, entry_id, fields, f"unreadable: {error}", now=now)
+            if kept:
+                self.metrics.error(ErrorKind.SINK_SET_ASIDE)
             return True
         call_sid = fields.get("call", "")
         try:
+            new = False
             async with self.sessionmaker() as session, session.begin():
                 if event is None:
                     announce = await self.writes.apply(session, entry_id, fields, now)
                 else:
                     announce = await self.writes.before_event(session, event, now)
-                    if await consume(session, event, now=now):
-                        self.stored += 1
+                    new = await consume(session, event, now=now)
+            if event is not None and new:  # committed: a retry finds it and counts nothing
+                self.stored += 1
+                self.metrics.event_stored(event, stored_at_ms=_ms(now))
             self._attempts.pop(entry_id, None)
             await announce_all([announce] if announce else [])
             return True
@@ -78,6 +88,7 @@ class EntryWriter:
         except Exception as error:
             attempts = self._attempts.get(entry_id, 0) + 1
             self._attempts[entry_id] = attempts
+            self.metrics.error(ErrorKind.SINK_ENTRY_FAILED)
             log.exception(
                 "event sink: entry %s failed (attempt %d)",
                 entry_id,
@@ -87,7 +98,9 @@ class EntryWriter:
             if attempts < self.max_attempts:
                 return False
             async with self.sessionmaker() as session, session.begin():
-                await set_aside(session, entry_id, fields, f"failed: {error!r}", now=now)
+                kept = await set_aside(session, entry_id, fields, f"failed: {error!r}", now=now)
+            if kept:
+                self.metrics.error(ErrorKind.SINK_SET_ASIDE)
             self._attempts.pop(entry_id, None)
             return True
 
@@ -118,9 +131,7 @@ class EntryWriter:
                     if announce is not None:
                         announces.append(announce)
             async with self.sessionmaker() as session, session.begin():
-                stored = 0
-                for event in events:
-                    stored += bool(await consume(session, event, now=now))
+                new = [event for event in events if await consume(session, event, now=now)]
         except SQL_DOWN:
             await announce_all(announces)  # the orders committed before it stay
             raise
@@ -129,5 +140,11 @@ class EntryWriter:
             log.warning("event sink: a batch of %d failed; storing one by one", len(entries))
             return False
         await announce_all(announces)
-        self.stored += stored
+        self.stored += len(new)
+        for event in new:  # committed: a batch that failed counted nothing
+            self.metrics.event_stored(event, stored_at_ms=_ms(now))
         return True
+
+
+def _ms(at: datetime) -> int:
+    return int(at.timestamp() * 1000)

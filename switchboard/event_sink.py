@@ -30,6 +30,7 @@ from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hotline.metrics import ErrorKind, Metrics
 from routing.keys import Keys
 from switchboard.entry_writer import SQL_DOWN, Entry, EntryWriter
 from switchboard.stream_trim import trim_stored
@@ -92,6 +93,7 @@ class EventSink:
         policy: SinkPolicy | None = None,
         monotonic: Callable[[], float] | None = None,
         writes: StreamWrites | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.redis = redis
         self.stream = keys.events()
@@ -99,11 +101,13 @@ class EventSink:
         self.clock = clock
         self.consumer = consumer or default_consumer_name()
         self.policy = policy or SinkPolicy()
+        self.metrics = metrics or Metrics()
         self.writer = EntryWriter(
             sessionmaker,
             clock=clock,
             writes=writes or StreamWrites(),
             max_attempts=self.policy.max_attempts,
+            metrics=self.metrics,
         )
         self._monotonic = monotonic or asyncio.get_running_loop().time
         self._own_pending = True  # re-read our own unacknowledged entries first
@@ -235,11 +239,13 @@ class EventSink:
                 self._group_ready = False  # Redis may have restarted empty: no group
                 self._own_pending = True
                 delay = self._next_delay(delay)
+                self.metrics.error(ErrorKind.SINK_OUTAGE)
                 log.warning("event sink: %r; retrying in %.1fs", error, delay)
                 await self._pause(stop, delay)
             except Exception:
                 self._own_pending = True
                 delay = self._next_delay(delay)
+                self.metrics.error(ErrorKind.SINK_OUTAGE)
                 log.exception("event sink: unexpected failure; retrying in %.1fs", delay)
                 await self._pause(stop, delay)
 

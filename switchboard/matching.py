@@ -9,6 +9,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
 
+from hotline.metrics import ErrorKind, MatchOperation, Metrics
 from ivr.menus.published import ConfigRegistry, LoadedConfig
 from routing.offer import Enqueued, EnqueueStatus, LapsedOffer, Offer, ReleaseCause
 from routing.presence import AgentState, PresenceChange, PresenceOutcome
@@ -36,6 +37,7 @@ class Matching:
         bridge: Bridge,
         *,
         settle_lapsed: SettleLapsed | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.router = router
         self._registry = registry
@@ -46,6 +48,7 @@ class Matching:
         self.last_round_at: float | None = None
         self._settle_lapsed = settle_lapsed or self._release_lapsed
         self._settling: set[asyncio.Task[None]] = set()
+        self._metrics = metrics or Metrics()
 
     async def apply_published(self, _published: LoadedConfig | None = None) -> None:
         """Give the router the published version's rules and skills: every queue's rules
@@ -105,9 +108,10 @@ class Matching:
         live = self._registry.latest
         rules = (live.queue_rules.get(queue) if live else None) or loaded.queue_rules[queue]
         offset = rules.priority_offset_ms(vip_class)
-        enqueued = await self.router.enqueue(
-            call_sid, queue, priority_offset_ms=offset, arrived_ms=arrived_ms
-        )
+        with self._metrics.timing(MatchOperation.ENQUEUE):
+            enqueued = await self.router.enqueue(
+                call_sid, queue, priority_offset_ms=offset, arrived_ms=arrived_ms
+            )
         if enqueued.status is EnqueueStatus.UNKNOWN_QUEUE:
             await self.ensure_rules(again=True)
             published = self._registry.latest
@@ -115,9 +119,10 @@ class Matching:
                 # A queue the published version dropped has no live rules to overwrite:
                 # the call's own version serves the calls still bound for it.
                 await self.deliver(await self.router.configure_queue(loaded.queue_rules[queue]))
-            enqueued = await self.router.enqueue(
-                call_sid, queue, priority_offset_ms=offset, arrived_ms=arrived_ms
-            )
+            with self._metrics.timing(MatchOperation.ENQUEUE):
+                enqueued = await self.router.enqueue(
+                    call_sid, queue, priority_offset_ms=offset, arrived_ms=arrived_ms
+                )
         return enqueued
 
     async def deliver(self, offers: Iterable[Offer]) -> None:
@@ -126,6 +131,7 @@ class Matching:
             try:
                 await self._bridge.ring(offer)
             except Exception:
+                self._metrics.error(ErrorKind.RING_FAILED)
                 log.exception(
                     "ring failed", extra={"call_sid": offer.call_id, "agent_id": offer.agent_id}
                 )
@@ -137,12 +143,14 @@ class Matching:
         await self.ensure_rules()
         snapshot = await self.router.agent(agent_id)
         if snapshot is not None and snapshot.state != "offline":
-            outcome = await self.router.agent_ready(agent_id)
+            with self._metrics.timing(MatchOperation.AGENT_READY):
+                outcome = await self.router.agent_ready(agent_id)
         else:
             spec = next((a for a in loaded.config.agents if a.id == agent_id), None)
             if spec is None:
                 raise UnknownAgent(f"agent {agent_id!r} is not in config version {loaded.version}")
-            outcome = await self.router.login(agent_id, spec.skills, order=spec.order)
+            with self._metrics.timing(MatchOperation.AGENT_READY):
+                outcome = await self.router.login(agent_id, spec.skills, order=spec.order)
         await self.deliver(outcome.offers)
         return outcome
 
@@ -187,18 +195,22 @@ class Matching:
                 try:
                     delay = await self._until_next_instant()
                 except Exception:
+                    self._metrics.error(ErrorKind.ROUTER_TIMERS)
                     log.exception("router timers: next instant unreadable; retrying")
                     delay = TIMER_MAX_SLEEP_S
                 try:
                     await asyncio.wait_for(stop.wait(), timeout=delay)
                 except TimeoutError:
                     try:
-                        await self.deliver(await self.router.tick())
+                        with self._metrics.timing(MatchOperation.TICK):
+                            offers = await self.router.tick()
+                        await self.deliver(offers)
                         lapsed = await self.router.lapsed_offers(recheck_s=LEASE_RECHECK_S)
                         for offer in lapsed:
                             self._start_settling(offer)
                         self.last_round_at = time.monotonic()
                     except Exception:
+                        self._metrics.error(ErrorKind.ROUTER_TIMERS)
                         log.exception("router timers failed; retrying")
         finally:
             for task in list(self._settling):
@@ -221,6 +233,7 @@ class Matching:
         try:
             await self._settle_lapsed(offer)
         except Exception:
+            self._metrics.error(ErrorKind.ROUTER_TIMERS)
             log.exception(
                 "lapsed offer not settled; asked again later",
                 extra={"call_sid": offer.call_id, "agent_id": offer.agent_id},

@@ -13,7 +13,8 @@ import logging
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from hotline.appkeys import CALLS
+from hotline.appkeys import CALLS, METRICS
+from hotline.metrics import ErrorKind
 from ivr import twiml
 from ivr.webhooks.failsafe_queue import OPERATOR_QUEUE, enqueue_safely, known_call, voice_of
 from ivr.webhooks.held_callbacks import HELD_CALLBACKS, ONCE_ROUTES, redis_down
@@ -71,7 +72,9 @@ async def answer_safely(request: web.Request, handler: Handler) -> web.StreamRes
     except BadParams as error:
         sid = request.get(FORM, {}).get("CallSid", "?")[:40]
         log.warning("bad request to %s: %s", request.path, error, extra={"call_sid": sid})
+        shared(request)[METRICS].error(ErrorKind.WEBHOOK_BAD_REQUEST)
     except Exception as error:
+        shared(request)[METRICS].error(ErrorKind.WEBHOOK_FAILSAFE)
         route = request.match_info.route.name or ""
         if route in ONCE_ROUTES and redis_down(error) and FORM in request:
             shared(request)[HELD_CALLBACKS].hold(request)  # sent once: applied when Redis is back

@@ -1,19 +1,20 @@
-"""The `/twilio/` sub-app: its middlewares (fail-safe outside, then the signature, then the
-hang-up for a call that ended) and the caller's routes. The agent's leg adds its own
-(`switchboard.agent_legs.add_agent_leg_routes`)."""
+"""The `/twilio/` sub-app: its middlewares (the answer's timing outside, the fail-safe, then
+the signature, then the hang-up for a call that ended) and the caller's routes. The agent's
+leg adds its own (`switchboard.agent_legs.add_agent_leg_routes`)."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from ivr.webhooks import endings, failsafe, queueing, voice
+from ivr.webhooks.answer_timing import time_answer
 from ivr.webhooks.ended import hang_up_after_the_end
 from ivr.webhooks.signature import check_signature
 
 
 def create_webhooks_app() -> web.Application:
     app = web.Application(
-        middlewares=[failsafe.answer_safely, check_signature, hang_up_after_the_end]
+        middlewares=[time_answer, failsafe.answer_safely, check_signature, hang_up_after_the_end]
     )
     app.router.add_post("/voice", voice.incoming, name="voice")
     app.router.add_post("/menu", voice.menu, name="menu")

@@ -85,7 +85,7 @@ async def describe_call(app: ChainMapProxy, call_sid: str) -> dict[str, Any] | N
         "queue_name": dict(spec.name) if spec else {},
         "path": state.get("path", ""),
         "category": state.get("category", ""),
-        "waited_s": _int(state.get("waited_ms")) // 1000,
+        "waited_ms": _int(state.get("waited_ms")),
         "agent_id": state.get("agent", ""),
         "offered_ms": _int(state.get("offered_ms")),
         "ring_timeout_s": _int(state.get("ring_s")),

@@ -1,4 +1,5 @@
-"""Call-record HTML: recent calls with outcome, wait, talk and agent; today's service level."""
+"""Call-record HTML: recent calls with outcome, wait, talk and agent; one call with its offers
+and decision trace; a day's service level."""
 
 from __future__ import annotations
 
@@ -11,9 +12,13 @@ from queues.call_records.outcome import CallOutcome
 from queues.call_records.record_queries import CallPage
 from queues.call_records.service_level import QueueFigures, totals
 from queues.work_orders.order_queries import Page
-from staff_web.supervisor.layout import esc, local_time, table
+from staff_web.supervisor.layout import esc, table
 from staff_web.supervisor.order_views import pager
+from staff_web.supervisor.reading import CallView
 from staff_web.supervisor.texts import Words
+from staff_web.supervisor.trace_texts import TraceWords
+from staff_web.supervisor.trace_views import trace_section
+from staff_web.supervisor.units import local_time, seconds_text, seconds_to_ms
 
 
 def _number(value: object) -> str:
@@ -43,16 +48,17 @@ def calls_page(request: web.Request, w: Words, found: CallPage, query: Mapping[s
         if r.work_order:
             url = request.app.router["desk_order"].url_for(number=r.work_order)
             order = f'<a href="{esc(url)}">{esc(r.work_order)}</a>'
+        record_url = request.app.router["desk_call"].url_for(call_sid=r.call_sid)
         rows.append(
             [
-                esc(local_time(r.arrived_at)),
+                f'<a href="{esc(record_url)}">{esc(local_time(r.arrived_at))}</a>',
                 esc(r.caller),
                 esc(r.path),
                 esc(r.queue),
                 f'<span class="badge">{esc(w.outcome(r.outcome))}</span>',
                 esc(w.cause(r.end_cause)),
-                _number(r.wait_s),
-                _number(r.talk_s),
+                esc(seconds_text(w, r.wait_ms)),
+                esc(seconds_text(w, r.talk_ms)),
                 esc(r.agent_id) + (f" ({r.agent_grade})" if r.agent_grade else ""),
                 order,
             ]
@@ -68,43 +74,57 @@ def _percent(value: float | None) -> str:
 
 
 def service_level_page(w: Words, day: date, figures: list[QueueFigures], threshold_s: int) -> str:
-    def row(f: QueueFigures, name: str) -> list[str]:
+    def columns(f: QueueFigures, name: str) -> list[tuple[str, str]]:
+        """(header, cell) side by side, so a column's number cannot move under another's
+        header; a header starting with '#' is a number column."""
         return [
-            esc(name),
-            _number(f.offered),
-            _number(f.answered),
-            _number(f.abandoned),
-            _number(f.timed_out),
-            _number(f.answered_within),
-            f"<strong>{_percent(f.service_level)}</strong>",
-            _percent(f.answer_rate),
-            _percent(f.abandon_rate),
-            _number(f.avg_wait_s),
-            _number(f.aht_s),
+            (esc(w["queue"]), esc(name)),
+            ("#" + esc(w["offered"]), _number(f.offered)),
+            ("#" + esc(w["answered"]), _number(f.answered)),
+            ("#" + esc(w["abandoned"]), _number(f.abandoned)),
+            ("#" + esc(w["timed_out"]), _number(f.timed_out)),
+            ("#" + esc(w["within"].format(s=threshold_s)), _number(f.answered_within)),
+            ("#" + esc(w["sl"]), f"<strong>{_percent(f.service_level)}</strong>"),
+            ("#" + esc(w["answer_rate"]), _percent(f.answer_rate)),
+            ("#" + esc(w["abandon_rate"]), _percent(f.abandon_rate)),
+            ("#" + esc(w["avg_wait"]), esc(seconds_text(w, seconds_to_ms(f.avg_wait_s)))),
+            ("#" + esc(w["aht"]), esc(seconds_text(w, seconds_to_ms(f.aht_s)))),
         ]
 
-    rows = [row(f, f.queue) for f in figures]
+    rows = [columns(f, f.queue) for f in figures]
     if figures:
-        rows.append(row(totals(figures), w["all_queues"]))
-    headers = [esc(w["queue"])] + [
-        "#" + esc(text)
-        for text in (
-            w["offered"],
-            w["answered"],
-            w["abandoned"],
-            w["timed_out"],
-            w["within"].format(s=threshold_s),
-            w["sl"],
-            w["answer_rate"],
-            w["abandon_rate"],
-            w["avg_wait"],
-            w["aht"],
-        )
-    ]
+        rows.append(columns(totals(figures), w["all_queues"]))
+    headers = [header for header, _ in columns(totals([]), "")]
+    cells = [[cell for _, cell in row] for row in rows]
     form = (
         f'<form class="filters" method="get"><div><label for="f-date">{esc(w["date"])}</label>'
         f'<input id="f-date" type="date" name="date" value="{day.isoformat()}"></div>'
         f'<button class="primary" type="submit">{esc(w["filter"])}</button></form>'
     )
     note = f'<p class="muted">{esc(w["sl_note"].format(s=threshold_s))}</p>'
-    return form + table(headers, rows, w["none"]) + note
+    return form + table(headers, cells, w["none"]) + note
+
+
+def call_page(request: web.Request, w: Words, view: CallView) -> str:
+    """One call: its facts, its work order, then its offers and decision trace."""
+    r, order = view.record, ""
+    if view.order is not None:
+        url = request.app.router["desk_order"].url_for(number=view.order.number)
+        order = f'<a href="{esc(url)}">{esc(view.order.number)}</a>'
+    grade = f" ({esc(w['grade'])} {r.agent_grade})" if r.agent_grade else ""
+    items = [
+        (w["arrived"], esc(local_time(r.arrived_at))),
+        (w["caller"], esc(r.caller)),
+        (w["path"], esc(r.path)),
+        (w["queue"], esc(r.queue)),
+        (w["outcome"], f'<span class="badge">{esc(w.outcome(r.outcome))}</span>'),
+        (w["cause"], esc(w.cause(r.end_cause))),
+        (w["wait"], esc(seconds_text(w, r.wait_ms))),
+        (w["talk"], esc(seconds_text(w, r.talk_ms))),
+        (w["offers"], esc(r.offers)),
+        (w["agent"], esc(r.agent_id) + grade),
+        (w["work_order"], order),
+    ]
+    facts = "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in items)
+    card = f'<section class="card"><h2>{esc(w["details"])}</h2><dl>{facts}</dl></section>'
+    return card + trace_section(TraceWords(w), view.offers)

@@ -1,5 +1,6 @@
 """The desk's JSON API under `/api/`: work orders (list, one, dues, actions), call records
-and today's service level. Errors: `{"error", "fields"}` with 400, 403, 404 or 409."""
+(list, one with its decision trace) and a day's service level. Errors: `{"error",
+"fields"}` with 400, 403, 404 or 409."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from staff_web.supervisor import serialize
 from staff_web.supervisor.access import manager, scoped, viewer
 from staff_web.supervisor.filters import call_filters, order_filters, paging
 from staff_web.supervisor.order_actions import ActionKind, ActionRefused, parse_action, perform
-from staff_web.supervisor.reading import dues, order_view
+from staff_web.supervisor.reading import call_view, dues, order_view
 from staff_web.supervisor.report_pages import add_report_api_routes, report_targets
 from staff_web.supervisor.texts import EN
 
@@ -52,7 +53,7 @@ async def show_order(request: web.Request) -> web.Response:
     async with request.config_dict[SESSIONMAKER]() as session:
         view = await order_view(session, request.match_info["number"], user)
     now = request.config_dict[CLOCK]()
-    detail = serialize.order_detail(view.order, view.linked, view.moves, now)
+    detail = serialize.order_detail(view, now)
     return web.json_response(detail, headers=NO_STORE)
 
 
@@ -96,7 +97,7 @@ async def act_on_order(request: web.Request) -> web.Response:
         return refused(error)
     async with request.config_dict[SESSIONMAKER]() as session:
         view = await order_view(session, number, user)
-    detail = serialize.order_detail(view.order, view.linked, view.moves, now)
+    detail = serialize.order_detail(view, now)
     return web.json_response(detail, headers=NO_STORE)
 
 
@@ -115,6 +116,13 @@ async def list_calls(request: web.Request) -> web.Response:
         "offset": found.offset,
     }
     return web.json_response(body, headers=NO_STORE)
+
+
+async def show_call(request: web.Request) -> web.Response:
+    manager(request)
+    async with request.config_dict[SESSIONMAKER]() as session:
+        view = await call_view(session, request.match_info["call_sid"])
+    return web.json_response(serialize.call_detail(view), headers=NO_STORE)
 
 
 def asked_day(request: web.Request) -> date:
@@ -151,5 +159,6 @@ def add_supervisor_api_routes(app: web.Application) -> None:
     app.router.add_get("/work-orders/{number}", show_order, name="sv_order")
     app.router.add_post("/work-orders/{number}/{action}", act_on_order, name="sv_order_action")
     app.router.add_get("/calls", list_calls, name="sv_calls")
+    app.router.add_get("/calls/{call_sid}", show_call, name="sv_call")
     app.router.add_get("/service-level", service_level, name="sv_service_level")
     add_report_api_routes(app)

@@ -14,14 +14,15 @@ from queues.call_records.service_level import DEFAULT_THRESHOLD_S, figures_for_d
 from queues.work_orders.search import OrderFilters, search_orders
 from staff_web.auth.middleware import page_middlewares
 from staff_web.supervisor.access import manager, manages, scoped, viewer
-from staff_web.supervisor.call_views import calls_page, service_level_page
+from staff_web.supervisor.call_views import call_page, calls_page, service_level_page
 from staff_web.supervisor.filters import call_filters, order_filters, paging
 from staff_web.supervisor.layout import page
 from staff_web.supervisor.order_actions import ActionKind, ActionRefused, parse_action, perform
 from staff_web.supervisor.order_views import dues_page, error_banner, notice, order_list, order_page
-from staff_web.supervisor.reading import dues, order_view
+from staff_web.supervisor.reading import call_view, dues, order_view
 from staff_web.supervisor.report_pages import add_report_pages, report_targets
 from staff_web.supervisor.texts import Words, words
+from staff_web.supervisor.units import local_time
 
 STATIC = Path(__file__).with_name("static")  # the desk's scripts and vendored libraries
 
@@ -138,6 +139,15 @@ async def calls(request: web.Request) -> web.Response:
     return page(request, w, w["calls"], body, active="desk_calls", status=status)
 
 
+async def one_call(request: web.Request) -> web.Response:
+    manager(request)
+    w = words(request)
+    async with request.config_dict[SESSIONMAKER]() as session:
+        view = await call_view(session, request.match_info["call_sid"])
+    title = f"{w['call']} {local_time(view.record.arrived_at)}"
+    return page(request, w, title, call_page(request, w, view), active="desk_calls")
+
+
 async def service_level(request: web.Request) -> web.Response:
     manager(request)
     w = words(request)
@@ -164,6 +174,7 @@ def create_desk_app() -> web.Application:
     app.router.add_post("/orders/{number}/{action}", order_action, name="desk_order_action")
     app.router.add_get("/dues", due_lists, name="desk_dues")
     app.router.add_get("/calls", calls, name="desk_calls")
+    app.router.add_get("/calls/{call_sid}", one_call, name="desk_call")
     app.router.add_get("/service-level", service_level, name="desk_service_level")
     add_report_pages(app)
     app.router.add_static("/static", STATIC, name="desk_static", append_version=True)

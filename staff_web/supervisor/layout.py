@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from html import escape
 
 from aiohttp import web
 
 from hotline.appkeys import AUTH_PAGES
-from queues.working_days import SHANGHAI
 from staff_web.auth.context import auth_of
 from staff_web.auth.csrf import csrf_field
 from staff_web.auth.identity import current_user
 from staff_web.auth.login_form import Language
 from staff_web.supervisor.texts import Words
+
+# Pages written against this module before units.py took the desk's times stay as they are.
+from staff_web.supervisor.units import local_time as local_time
 
 LANGUAGE_COOKIE_AGE_S = 365 * 86_400
 
@@ -23,7 +24,9 @@ STYLE = """
 sans-serif;color:#1b1f23;background:#f4f6f8}header{display:flex;align-items:center;gap:1.2rem;
 background:#0b3d6e;color:#fff;padding:.5rem 1rem}header strong{font-size:1.05rem}
 header a{color:#dce9f7;text-decoration:none}header a[aria-current=page]{color:#fff;
-font-weight:700;border-bottom:2px solid #f0a500}header .right{margin-left:auto;display:flex;
+font-weight:700;border-bottom:2px solid #f0a500}header nav ul{display:flex;flex-wrap:wrap;
+gap:.4rem 1.2rem;list-style:none;margin:0;padding:0}
+header .zone{color:#dce9f7;font-size:.85rem}header .right{margin-left:auto;display:flex;
 gap:1rem;align-items:center}header form{margin:0}header button{background:none;border:0;
 color:#dce9f7;font:inherit;cursor:pointer;padding:0}main{padding:1rem;max-width:1260px;
 margin:0 auto}h1{font-size:1.3rem;margin:.2rem 0 .8rem}h2{font-size:1.05rem;margin:1.2rem 0 .5rem}
@@ -52,10 +55,6 @@ def esc(value: object) -> str:
     return escape("" if value is None else str(value))
 
 
-def local_time(value: datetime | None) -> str:
-    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 def duration(seconds: float) -> str:
     """`1h05m`, `-12m`: what is left (negative when overdue)."""
     sign = "-" if seconds < 0 else ""
@@ -68,25 +67,35 @@ def duration(seconds: float) -> str:
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]], empty: str) -> str:
-    """Cells are HTML already; a header starting with '#' is a number column."""
+    """Cells are HTML already; a header starting with '#' is a number column, its cells
+    aligned as its header is (a right-aligned header over left-aligned numbers puts each
+    number under the header before it)."""
+    numeric = [h.startswith("#") for h in headers]
     head = "".join(
-        f'<th class="num" scope="col">{h[1:]}</th>'
-        if h.startswith("#")
-        else f'<th scope="col">{h}</th>'
-        for h in headers
+        f'<th class="num" scope="col">{h[1:]}</th>' if num else f'<th scope="col">{h}</th>'
+        for h, num in zip(headers, numeric, strict=True)
     )
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="num">{cell}</td>' if num else f"<td>{cell}</td>"
+            for cell, num in zip(row, numeric, strict=True)
+        )
+        + "</tr>"
+        for row in rows
+    )
     if not body:
         body = f'<tr><td colspan="{len(headers)}" class="muted">{esc(empty)}</td></tr>'
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def field_error(name: str, errors: dict[str, str]) -> tuple[str, str]:
-    """The input's extra attributes and the message under it."""
+def field_error(name: str, errors: dict[str, str], field_id: str = "") -> tuple[str, str]:
+    """The input's extra attributes and the message under it (its id from the field's)."""
     if name not in errors:
         return "", ""
-    attrs = f' aria-invalid="true" aria-describedby="{name}-error"'
-    return attrs, f'<p class="field-error" id="{name}-error">{esc(errors[name])}</p>'
+    message_id = f"{field_id or name}-error"
+    attrs = f' aria-invalid="true" aria-describedby="{message_id}"'
+    return attrs, f'<p class="field-error" id="{message_id}">{esc(errors[name])}</p>'
 
 
 NAV = (("desk_orders", "orders"), ("desk_dues", "dues"), ("desk_calls", "calls"),
@@ -98,10 +107,11 @@ def page(
 ) -> web.Response:
     """The whole page around `body`; remembers a language chosen with `?lang=`."""
     router = request.app.router
+    # One list item per link: the list's gap keeps them apart, and a reader hears a list.
     links = "".join(
-        f'<a href="{esc(router[name].url_for())}"'
+        f'<li><a href="{esc(router[name].url_for())}"'
         + (' aria-current="page"' if name == active else "")
-        + f">{esc(words[key])}</a>"
+        + f">{esc(words[key])}</a></li>"
         for name, key in NAV
     )
     other = Language.ZH if words.en else Language.EN
@@ -119,7 +129,8 @@ def page(
         f'<!doctype html><html lang="{words["html_lang"]}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(title)} · {esc(words['desk'])}</title><style>{STYLE}</style></head><body>"
-        f"<header><strong>{esc(words['desk'])}</strong><nav>{links}</nav>"
+        f"<header><strong>{esc(words['desk'])}</strong><nav><ul>{links}</ul></nav>"
+        f'<span class="zone">{esc(words["zone_note"])}</span>'
         f'<div class="right"><span>{who}</span><a href="{esc(switch)}" lang="{other.value}">'
         f"{esc(words['switch'])}</a>{sign_out}</div></header>"
         f"<main><h1>{esc(title)}</h1>{body}</main></body></html>"

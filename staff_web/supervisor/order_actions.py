@@ -90,6 +90,14 @@ def offered_moves(order: WorkOrder) -> list[Status]:
     return sorted(ALLOWED[order.status], key=list(Status).index)
 
 
+def next_step(current: Status, moves: list[Status]) -> Status | None:
+    """The lifecycle's natural next step among `moves`: the first status after `current`
+    in the lifecycle's order (accepted → dispatched → ... → closed), never a step back."""
+    order = list(Status)
+    ahead = [m for m in moves if order.index(m) > order.index(current)]
+    return min(ahead, key=order.index) if ahead else None
+
+
 async def perform(
     session: AsyncSession, order: WorkOrder, action: OrderAction, *, actor: str, now: datetime
 ) -> WorkOrderEvent:

@@ -1,4 +1,5 @@
-"""Work-order HTML: the filtered list, one order with its trail and action forms, the dues."""
+"""Work-order HTML: the filtered list; one order with its details, action forms, deadlines,
+trail, linked orders and its call's decision trace; the dues."""
 
 from __future__ import annotations
 
@@ -11,31 +12,20 @@ from queues.work_orders.categories import Category
 from queues.work_orders.order_queries import Due, Page
 from queues.work_orders.orders import WorkOrder
 from queues.work_orders.status import Status
-from staff_web.auth.csrf import csrf_field
-from staff_web.supervisor.layout import duration, esc, field_error, local_time, table
+from staff_web.supervisor.layout import duration, esc, table
 from staff_web.supervisor.order_actions import ActionKind
+from staff_web.supervisor.order_forms import action_forms, select_field
 from staff_web.supervisor.reading import Dues, OrderView
 from staff_web.supervisor.texts import Words
+from staff_web.supervisor.trace_texts import TraceWords
+from staff_web.supervisor.trace_views import trace_section
+from staff_web.supervisor.trail_views import trail
+from staff_web.supervisor.units import local_time, seconds_text
 
 
 def order_link(request: web.Request, order: WorkOrder) -> str:
     url = request.app.router["desk_order"].url_for(number=order.number)
     return f'<a href="{esc(url)}">{esc(order.number)}</a>'
-
-
-def _options(options: list[tuple[str, str]], chosen: str) -> str:
-    return "".join(
-        f'<option value="{esc(value)}"{" selected" if value == chosen else ""}>{esc(text)}</option>'
-        for value, text in options
-    )
-
-
-def _select(
-    name: str, label: str, options: list[tuple[str, str]], chosen: str, attrs: str = ""
-) -> str:
-    """A labelled select, its <div> left open for an error message."""
-    control = f'<select id="f-{name}" name="{name}"{attrs}>{_options(options, chosen)}</select>'
-    return f'<div><label for="f-{name}">{esc(label)}</label>{control}'
 
 
 def _filter_input(name: str, label: str, value: str, size: int) -> str:
@@ -50,9 +40,9 @@ def order_list(request: web.Request, w: Words, found: Page, query: Mapping[str, 
     dues = [*every, ("overdue", w["overdue"]), ("soon", w["soon"])]
     form = (
         '<form class="filters" method="get">'
-        + _select("status", w["status"], statuses, query.get("status", "")) + "</div>"
-        + _select("category", w["category"], categories, query.get("category", "")) + "</div>"
-        + _select("due", w["due"], dues, query.get("due", "")) + "</div>"
+        + select_field("status", w["status"], statuses, query.get("status", "")) + "</div>"
+        + select_field("category", w["category"], categories, query.get("category", "")) + "</div>"
+        + select_field("due", w["due"], dues, query.get("due", "")) + "</div>"
         + _filter_input("agent", w["agent"], query.get("agent", ""), 10)
         + _filter_input("caller", w["caller"], query.get("caller", ""), 14)
         + f'<button class="primary" type="submit">{esc(w["filter"])}</button></form>'
@@ -91,7 +81,12 @@ def pager(request: web.Request, w: Words, found: Page, query: Mapping[str, str])
     return f'<nav class="pager">{"".join(parts)}</nav>'
 
 
-def _details(w: Words, o: WorkOrder) -> str:
+def _details(request: web.Request, w: Words, view: OrderView, *, can_act: bool) -> str:
+    o = view.order
+    call = ""
+    if view.call is not None and can_act:  # the call pages are the supervisors'
+        url = request.app.router["desk_call"].url_for(call_sid=view.call.call_sid)
+        call = f'<a href="{esc(url)}">{esc(local_time(view.call.arrived_at))}</a>'
     sub_type = f" · {esc(o.sub_type)}" if o.sub_type else ""
     grade = f" ({esc(w['grade'])} {o.agent_grade})" if o.agent_grade else ""
     items = [
@@ -102,13 +97,15 @@ def _details(w: Words, o: WorkOrder) -> str:
         (w["queue"], esc(o.queue)),
         (w["path"], esc(o.ivr_path)),
         (w["agent"], esc(o.agent_id or "") + grade),
-        (w["wait"], esc(o.wait_s)),
+        (w["wait"], esc(seconds_text(w, view.wait_ms))),
         (w["department"], esc(o.department)),
         (w["urges"], esc(o.urge_count)),
         (w["address"], esc(o.address)),
         (w["description"], esc(o.description)),
         (w["created"], esc(local_time(o.created_at))),
     ]  # fmt: skip
+    if call:
+        items.append((w["call"], call))
     rows = "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in items)
     return f'<section class="card"><h2>{esc(w["details"])}</h2><dl>{rows}</dl></section>'
 
@@ -129,23 +126,6 @@ def _deadlines(w: Words, o: WorkOrder, now: datetime) -> str:
     return f"<h2>{esc(w['deadlines'])}</h2>" + table([esc(h) for h in headers], rows, w["none"])
 
 
-def _trail(w: Words, o: WorkOrder) -> str:
-    rows = []
-    for e in o.events:
-        change = ""
-        if e.from_status or e.to_status:
-            before = w.status(e.from_status) if e.from_status else ""
-            change = f"{esc(before)} → {esc(w.status(e.to_status)) if e.to_status else ''}"
-        extra = {k: v for k, v in (e.changes or {}).items() if k != "status"}
-        if extra:
-            change += " " + esc(", ".join(f"{k}: {v}" for k, v in extra.items()))
-        rows.append(
-            [esc(local_time(e.at)), esc(e.actor), esc(w.action(e.action)), change, esc(e.note)]
-        )
-    headers = [w["when"], w["who"], w["what"], w["change"], w["note"]]
-    return f"<h2>{esc(w['trail'])}</h2>" + table([esc(h) for h in headers], rows, w["none"])
-
-
 def _linked(request: web.Request, w: Words, view: OrderView) -> str:
     rows = [
         [
@@ -160,75 +140,6 @@ def _linked(request: web.Request, w: Words, view: OrderView) -> str:
     return f"<h2>{esc(w['linked'])}</h2>" + table([esc(h) for h in headers], rows, w["none"])
 
 
-def _text_input(
-    name: str, label: str, value: str, errors: dict[str, str], *, area: bool = False
-) -> str:
-    attrs, message = field_error(name, errors)
-    field_id = f"f-{name}"
-    if area:
-        control = f'<textarea id="{field_id}" name="{name}"{attrs}>{esc(value)}</textarea>'
-    else:
-        control = f'<input id="{field_id}" name="{name}" value="{esc(value)}"{attrs}>'
-    return f'<div><label for="{field_id}">{esc(label)}</label>{control}{message}</div>'
-
-
-def _form(
-    request: web.Request, w: Words, view: OrderView, kind: ActionKind, title: str, inner: str
-) -> str:
-    url = request.app.router["desk_order_action"].url_for(
-        number=view.order.number, action=kind.value
-    )
-    return (
-        f'<form method="post" action="{esc(url)}" novalidate><h2>{esc(title)}</h2>'
-        f"{csrf_field(request)}{inner}"
-        f'<p><button class="primary" type="submit">{esc(w["submit"])}</button></p></form>'
-    )
-
-
-def action_forms(
-    request: web.Request,
-    w: Words,
-    view: OrderView,
-    failed: ActionKind | None,
-    errors: dict[str, str],
-    values: Mapping[str, str],
-) -> str:
-    """The forms a supervisor may use now; the failed one keeps its values and errors."""
-
-    def mine(kind: ActionKind) -> tuple[dict[str, str], Mapping[str, str]]:
-        return (errors, values) if kind is failed else ({}, {})
-
-    order, forms = view.order, []
-    if Status.DISPATCHED.value in view.moves:
-        e, v = mine(ActionKind.DISPATCH)
-        inner = _text_input("department", w["department"], v.get("department", order.department), e)
-        inner += _text_input("note", w["note"], v.get("note", ""), e)
-        forms.append(_form(request, w, view, ActionKind.DISPATCH, w["dispatch"], inner))
-    if view.moves:
-        e, v = mine(ActionKind.TRANSITION)
-        attrs, message = field_error("to", e)
-        moves = [(m, w.status(Status(m))) for m in view.moves]
-        inner = _select("to", w["to"], moves, v.get("to", ""), attrs) + f"{message}</div>"
-        inner += _text_input("note", w["note"], v.get("note", ""), e)
-        forms.append(_form(request, w, view, ActionKind.TRANSITION, w["transition"], inner))
-    elif order.status is not Status.CLOSED:
-        forms.append(f'<p class="muted">{esc(w["no_moves"])}</p>')
-    if order.status is Status.CLOSED:
-        e, v = mine(ActionKind.REOPEN)
-        targets = [(s.value, w.status(s)) for s in (Status.PROCESSING, Status.ACCEPTED)]
-        inner = _select("to", w["to"], targets, v.get("to", "")) + "</div>"
-        inner += _text_input("reason", w["reason"], v.get("reason", ""), e, area=True)
-        forms.append(_form(request, w, view, ActionKind.REOPEN, w["reopen"], inner))
-    else:
-        e, v = mine(ActionKind.URGE)
-        inner = _text_input("note", w["note"], v.get("note", ""), e)
-        forms.append(_form(request, w, view, ActionKind.URGE, w["urge"], inner))
-    e, v = mine(ActionKind.NOTE)
-    inner = _text_input("text", w["note"], v.get("text", ""), e, area=True)
-    forms.append(_form(request, w, view, ActionKind.NOTE, w["add_note"], inner))
-    return f'<section class="card actions">{"".join(forms)}</section>'
-
-
 def order_page(
     request: web.Request,
     w: Words,
@@ -241,13 +152,14 @@ def order_page(
     errors: dict[str, str] | None = None,
     values: Mapping[str, str] | None = None,
 ) -> str:
-    left = _details(w, view.order)
+    left = _details(request, w, view, can_act=can_act)
     right = (
         action_forms(request, w, view, failed, errors or {}, values or {})
         if can_act
         else f'<section class="card"><p class="muted">{esc(w["view_only"])}</p></section>'
     )
-    rest = _deadlines(w, view.order, now) + _trail(w, view.order) + _linked(request, w, view)
+    rest = _deadlines(w, view.order, now) + trail(w, view.order) + _linked(request, w, view)
+    rest += trace_section(TraceWords(w), view.offers)
     return f'{banner}<div class="grid">{left}{right}</div>{rest}'
 
 

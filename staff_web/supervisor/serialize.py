@@ -1,4 +1,5 @@
-"""Work orders, deadlines, audit rows and call records as the JSON API shows them."""
+"""Work orders, deadlines, audit rows, call records and their decision traces as the JSON
+API shows them: instants in ISO 8601 Beijing time with the offset, durations in `_ms`."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from typing import Any
 from queues.call_records.cdr import CallRecord
 from queues.call_records.service_level import QueueFigures
 from queues.work_orders.orders import WorkOrder, WorkOrderDeadline, WorkOrderEvent
-
-
-def _time(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+from staff_web.supervisor.reading import CallView, OrderView
+from staff_web.supervisor.trace_views import offers_data
+from staff_web.supervisor.units import api_time as _time
+from staff_web.supervisor.units import seconds_to_ms
 
 
 def order_summary(order: WorkOrder) -> dict[str, Any]:
@@ -56,16 +57,16 @@ def audit(row: WorkOrderEvent) -> dict[str, Any]:
     }
 
 
-def order_detail(
-    order: WorkOrder, linked: list[WorkOrder], moves: list[str], now: datetime
-) -> dict[str, Any]:
-    """The order with its trail, deadlines, linked orders and the moves allowed now."""
+def order_detail(view: OrderView, now: datetime) -> dict[str, Any]:
+    """The order with its trail, deadlines, linked orders, the moves allowed now and its
+    call's offers with the decision trace."""
+    order, linked, moves = view.order, view.linked, view.moves
     return {
         **order_summary(order),
         "call_sid": order.call_sid,
         "ivr_path": order.ivr_path,
         "vip_class": order.vip_class,
-        "wait_s": order.wait_s,
+        "wait_ms": view.wait_ms,
         "area": order.area.value,
         "address": order.address,
         "description": order.description,
@@ -74,6 +75,7 @@ def order_detail(
         "trail": [audit(row) for row in order.events],
         "linked": [order_summary(other) for other in linked],
         "allowed_transitions": moves,
+        "decision_trace": {"offers": offers_data(view.offers)},
     }
 
 
@@ -94,10 +96,15 @@ def call_record(record: CallRecord) -> dict[str, Any]:
         "ended_at": _time(record.ended_at),
         "agent_id": record.agent_id or None,
         "agent_grade": record.agent_grade,
-        "wait_s": record.wait_s,
-        "talk_s": record.talk_s,
+        "wait_ms": record.wait_ms,
+        "talk_ms": record.talk_ms,
         "work_order": record.work_order or None,
     }
+
+
+def call_detail(view: CallView) -> dict[str, Any]:
+    """One call record with its offers and the decision trace its work order kept."""
+    return {**call_record(view.record), "decision_trace": {"offers": offers_data(view.offers)}}
 
 
 def figures(row: QueueFigures) -> dict[str, Any]:
@@ -111,6 +118,6 @@ def figures(row: QueueFigures) -> dict[str, Any]:
         "service_level": row.service_level,
         "answer_rate": row.answer_rate,
         "abandon_rate": row.abandon_rate,
-        "avg_wait_s": row.avg_wait_s,
-        "aht_s": row.aht_s,
+        "avg_wait_ms": seconds_to_ms(row.avg_wait_s),
+        "aht_ms": seconds_to_ms(row.aht_s),
     }

@@ -1,5 +1,6 @@
 """The production nginx site config, run by a real nginx: it renders, passes `nginx -t`,
-spreads requests over its upstreams and lets WebSocket upgrades through."""
+spreads requests over its upstreams, lets WebSocket upgrades through and keeps `/metrics`
+off the public address."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ def _upstream(name: str) -> web.Application:
     app = web.Application()
     app[NAME] = name
     app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/metrics", _healthz)
     app.router.add_get("/softphone/ws", _echo)
     app.router.add_get("/elsewhere/ws", _echo)
     return app
@@ -80,3 +82,9 @@ async def test_a_websocket_passes_through(balancer: NginxBalancer, path: str) ->
     assert reply in {"a heard hello", "b heard hello"}
     upgrades = [line for line in balancer.access_lines() if f'"GET {path} HTTP/1.1" 101' in line]
     assert len(upgrades) == 1, balancer.access_lines()
+
+
+async def test_metrics_are_not_served_through_the_balancer(balancer: NginxBalancer) -> None:
+    async with aiohttp.ClientSession() as http, http.get(balancer.url + "/metrics") as response:
+        assert response.status == 404  # the upstreams would answer 200
+    assert [line for line in balancer.access_lines() if "/metrics" in line]  # nginx saw it

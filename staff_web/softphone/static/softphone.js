@@ -281,7 +281,7 @@
   async function fetchCall(callSid) {
     const answer = await api("GET", `${config.api}/call/${encodeURIComponent(callSid)}`);
     if (answer.ok && desk.offer && desk.offer.call_sid === callSid) {
-      desk.offer = { ...answer.data, ...desk.offer, ...pick(answer.data, ["caller_name", "open_orders", "queue_name", "path", "vip", "waited_s"]) };
+      desk.offer = { ...answer.data, ...desk.offer, ...pick(answer.data, ["caller_name", "open_orders", "queue_name", "path", "vip", "waited_ms"]) };
       render();
     }
   }
@@ -685,7 +685,8 @@
     $("offer-vip").textContent = offer.vip || "—";
     $("offer-queue").textContent = queueName(offer.queue_name) || offer.queue || "";
     $("offer-path").textContent = offer.path || "—";
-    $("offer-waited").textContent = offer.waited_s === undefined ? "" : t("seconds", { n: offer.waited_s });
+    // A wait reads as the desk writes it: seconds to one decimal, so 400 ms is not "0".
+    $("offer-waited").textContent = offer.waited_ms === undefined ? "" : t("seconds", { n: (offer.waited_ms / 1000).toFixed(1) });
     const items = (offer.open_orders || []).map((order) => {
       const li = document.createElement("li");
       li.dataset.number = order.number;

@@ -164,6 +164,8 @@ async def test_offered_call_details_only_for_the_agent_it_rings(
     assert (details["vip"], details["customer_account"]) == ("", "3100024680")
     assert details["path"] == "1 故障报修 > 1 停电"
     assert details["queue_name"]["zh-CN"]
+    assert isinstance(details["waited_ms"], int)  # milliseconds, as the desk reads a wait
+    assert "waited_s" not in details
     other = await signed("a1003")
     status, answer = await other.call("GET", f"/api/agent/call/{walked.call_sid}")
     assert (status, answer["error"]) == (404, "call: not offered to or connected with you")

@@ -109,6 +109,7 @@ async def test_an_offer_is_hard_to_miss_and_the_call_keeps_its_caller(
     await expect(page.locator("body")).to_have_attribute("data-ringing", "1")
     await expect(page.locator("body")).to_have_attribute("data-ring-sound", "playing")
     await expect(page.locator("#offer-name")).to_have_text("张三")
+    await expect(page.locator("#offer-waited")).to_have_text(re.compile(r"^\d+\.\d 秒$"))
     notices = await page.evaluate("window.__notices")
     assert {n["title"] for n in notices} == {f"来电 {CALLER}"}
     assert "张三" in notices[-1]["body"]  # who is calling, once the server said it
