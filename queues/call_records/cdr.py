@@ -17,6 +17,15 @@ class CallRecord(Base):
     __table_args__ = (
         Index("ix_call_records_queued_at", "queued_at"),
         Index("ix_call_records_arrived_at", "arrived_at"),
+        # Added by migration 0008, for the reports (queues/reports/).
+        Index("ix_call_records_queue_joined_at", "queue_joined_at"),
+        # Covering on PostgreSQL: the per-agent report reads a month from the index alone.
+        Index(
+            "ix_call_records_answered_at",
+            "answered_at",
+            postgresql_include=["agent_id", "talk_ms", "wrap_ms"],
+        ),
+        Index("ix_call_records_agent_id_answered_at", "agent_id", "answered_at"),
     )
 
     call_sid: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -51,6 +60,11 @@ class CallRecord(Base):
     ringing_left_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     completed_by: Mapped[str] = mapped_column(String(16), default="")  # caller | agent
     work_order: Mapped[str] = mapped_column(String(32), default="")
+
+    # Added by migration 0008: when the call joined its latest queue (an overflowed call's
+    # queued_at is when it joined the first), and the wrap-up its agent spent after it.
+    queue_joined_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    wrap_ms: Mapped[int | None] = mapped_column(Integer)
 
     @property
     def wait_s(self) -> int | None:

@@ -169,6 +169,8 @@ def apply_event(record: CallRecord, event: RouterEvent, offered_grade: int | Non
     at = at_ms(event.at_ms)
     name = event.name
     if event.queue and stream_order(event.id) > stream_order(record.queue_event_id):
+        if event.queue != record.queue:
+            record.queue_joined_at = None  # another queue: its own ENTERQUEUE says when
         record.queue = event.queue
         record.queue_event_id = event.id
     if name is EventName.ENTERQUEUE:
@@ -176,6 +178,8 @@ def apply_event(record: CallRecord, event: RouterEvent, offered_grade: int | Non
         joined = at_ms(arrived) if arrived is not None else at
         record.queued_at = _earliest(record.queued_at, joined)
         record.arrived_at = _earliest(record.arrived_at, joined)
+        if event.queue == record.queue:  # a call put back after Redis forgot it keeps the first
+            record.queue_joined_at = _earliest(record.queue_joined_at, joined)
     elif name is EventName.OFFER:
         record.offers += 1
         record.offered_at = _earliest(record.offered_at, at)
@@ -192,6 +196,9 @@ def apply_event(record: CallRecord, event: RouterEvent, offered_grade: int | Non
             record.talk_ms = talk
             record.answered_at = at_ms(event.at_ms - talk)  # exactly CONNECT's instant
         record.completed_by = COMPLETIONS[name]
+        wrap = _int(event.data, "wrap_ms")
+        if wrap is not None and record.wrap_ms is None:  # later events may only shorten it
+            record.wrap_ms = wrap
         if event.agent_id:
             record.agent_id = event.agent_id
     if name is EventName.CONNECT:

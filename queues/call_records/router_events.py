@@ -7,12 +7,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, Text, select
+from sqlalchemy import JSON, Index, Integer, String, Text, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from queues.call_records.merge import CALL_EVENTS, apply_event, at_ms, load_locked, locked_record
+from queues.call_records.wrap_up_cut import ENDS_WRAP_UP, end_wrap_up
 from queues.db import Base, UtcDateTime
 from queues.work_orders.orders import WorkOrder
 from routing.events import EventName, RouterEvent
@@ -22,6 +23,8 @@ class RouterEventRow(Base):
     """One consumed stream entry; `error` is set for an entry that could not be applied."""
 
     __tablename__ = "router_events"
+    # Added by migration 0008: the reports read events of a few names over a time range.
+    __table_args__ = (Index("ix_router_events_name_at", "name", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     stream_id: Mapped[str] = mapped_column(String(32), unique=True)
@@ -88,6 +91,8 @@ async def consume(session: AsyncSession, event: RouterEvent, *, now: datetime) -
     )
     if not inserted:
         return False
+    if event.agent_id and event.name in ENDS_WRAP_UP:
+        await end_wrap_up(session, event.agent_id, at_ms(event.at_ms))
     if event.call_id and event.name in CALL_EVENTS:
         await locked_record(session, event.call_id, at_ms(event.at_ms))
         record = await load_locked(session, event.call_id)

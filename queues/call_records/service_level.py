@@ -1,41 +1,50 @@
-"""Service-level figures per queue for one day, computed from the call records."""
+"""Service-level figures per queue for one day: the interval report's daily rows
+(queues/reports/queue_report.py), so the desk, the wallboard and the reports agree."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Integer, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from queues.call_records.cdr import CallRecord
-from queues.call_records.outcome import CallOutcome, EndCause
+from queues.catalogue import TargetsSpec
+from queues.reports.queue_report import queue_report
+from queues.reports.queue_row import QueueRow
 from queues.working_days import SHANGHAI
 
-DEFAULT_THRESHOLD_S = 20  # 服务水平: answered within 20 s
+DEFAULT_THRESHOLD_S = TargetsSpec().service_level_s  # 服务水平: answered within 20 s
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 @dataclass(frozen=True)
 class QueueFigures:
-    """One queue's day: calls that joined it and what became of them."""
+    """One queue's day: calls that joined it and what became of them (docs/metrics.md)."""
 
     queue: str
     offered: int
     answered: int
-    abandoned: int
+    abandoned: int  # not counting short abandons
     timed_out: int
     answered_within: int
     avg_wait_s: float | None  # of answered calls (ASA)
-    aht_s: float | None  # average talk time of answered calls (wrap-up is not in the CDR)
+    aht_s: float | None  # talk plus wrap-up of answered calls whose talk has ended
+    short_abandoned: int = 0
+    overflowed: int = 0
+    longest_wait_s: float | None = None
 
     @staticmethod
     def _percent(part: int, whole: int) -> float | None:
-        return None if whole == 0 else round(100 * part / whole, 1)
+        return None if whole <= 0 else round(100 * part / whole, 1)
 
     @property
     def service_level(self) -> float | None:
-        """Answered within the threshold, as a share of calls offered (%)."""
-        return self._percent(self.answered_within, self.offered)
+        """Answered within the threshold, as a share of calls offered less short abandons."""
+        return self._percent(self.answered_within, self.offered - self.short_abandoned)
 
     @property
     def answer_rate(self) -> float | None:
@@ -43,7 +52,23 @@ class QueueFigures:
 
     @property
     def abandon_rate(self) -> float | None:
-        return self._percent(self.abandoned, self.offered)
+        return self._percent(self.abandoned, self.offered - self.short_abandoned)
+
+    @classmethod
+    def of(cls, row: QueueRow) -> QueueFigures:
+        return cls(
+            queue=row.queue,
+            offered=row.offered,
+            answered=row.answered,
+            abandoned=row.abandoned,
+            timed_out=row.timed_out,
+            answered_within=row.answered_within,
+            avg_wait_s=_round(row.asa_s),
+            aht_s=_round(row.aht_s),
+            short_abandoned=row.short_abandoned,
+            overflowed=row.overflowed,
+            longest_wait_s=_round(row.longest_wait_s),
+        )
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -57,48 +82,32 @@ def today(now: datetime) -> date:
 
 
 async def figures_for_day(
-    session: AsyncSession, day: date, *, threshold_s: int = DEFAULT_THRESHOLD_S
+    session: AsyncSession,
+    day: date,
+    *,
+    threshold_s: int = DEFAULT_THRESHOLD_S,
+    targets: Mapping[str, TargetsSpec] | None = None,
 ) -> list[QueueFigures]:
-    """Per queue, calls that joined it during `day`, queues in name order."""
-    start, end = day_bounds(day)
-    answered = CallRecord.answered_at.is_not(None)
-    query = (
-        select(
-            CallRecord.queue,
-            func.count(),
-            func.sum(case((answered, 1), else_=0)),
-            func.sum(case((CallRecord.outcome == CallOutcome.ABANDONED.value, 1), else_=0)),
-            func.sum(case((CallRecord.end_cause == EndCause.MAX_WAIT.value, 1), else_=0)),
-            func.sum(
-                case(
-                    (answered & (CallRecord.wait_ms <= threshold_s * 1000), 1),
-                    else_=0,
-                )
-            ),
-            func.avg(case((answered, CallRecord.wait_ms), else_=None).cast(Integer)),
-            func.avg(case((answered, CallRecord.talk_ms), else_=None).cast(Integer)),
-        )
-        .where(CallRecord.queued_at >= start, CallRecord.queued_at < end)
-        .group_by(CallRecord.queue)
-        .order_by(CallRecord.queue)
-    )
-    figures = []
-    for queue, offered, ans, abandoned, timed_out, within, wait, talk in await session.execute(
-        query
-    ):
-        figures.append(
-            QueueFigures(
-                queue=queue,
-                offered=int(offered),
-                answered=int(ans or 0),
-                abandoned=int(abandoned or 0),
-                timed_out=int(timed_out or 0),
-                answered_within=int(within or 0),
-                avg_wait_s=None if wait is None else round(float(wait) / 1000, 1),
-                aht_s=None if talk is None else round(float(talk) / 1000, 1),
-            )
-        )
-    return figures
+    """Per queue, calls that joined it during `day`, queues in name order; a queue missing
+    from `targets` is held to `threshold_s` and the other default targets."""
+    fallback = TargetsSpec(service_level_s=threshold_s)
+    chosen = dict(targets or {})
+    if threshold_s != DEFAULT_THRESHOLD_S:
+        # queue_report's own fallback is TargetsSpec(); name every other queue explicitly.
+        return await _with_fallback(session, day, chosen, fallback)
+    rows = await queue_report(session, day, day, interval_min=None, targets=chosen)
+    return [QueueFigures.of(row) for row in rows]
+
+
+async def _with_fallback(
+    session: AsyncSession, day: date, targets: dict[str, TargetsSpec], fallback: TargetsSpec
+) -> list[QueueFigures]:
+    first = await queue_report(session, day, day, interval_min=None, targets=targets)
+    missing = {row.queue: fallback for row in first if row.queue not in targets}
+    if not missing:
+        return [QueueFigures.of(row) for row in first]
+    rows = await queue_report(session, day, day, interval_min=None, targets={**targets, **missing})
+    return [QueueFigures.of(row) for row in rows]
 
 
 def totals(figures: list[QueueFigures]) -> QueueFigures:
@@ -110,6 +119,7 @@ def totals(figures: list[QueueFigures]) -> QueueFigures:
         weight = sum(n for _, n in known)
         return round(sum(v * n for v, n in known) / weight, 1) if weight else None
 
+    waits = [f.longest_wait_s for f in figures if f.longest_wait_s is not None]
     return QueueFigures(
         queue="",
         offered=sum(f.offered for f in figures),
@@ -119,4 +129,7 @@ def totals(figures: list[QueueFigures]) -> QueueFigures:
         answered_within=sum(f.answered_within for f in figures),
         avg_wait_s=weighted([(f.avg_wait_s, f.answered) for f in figures]),
         aht_s=weighted([(f.aht_s, f.answered) for f in figures]),
+        short_abandoned=sum(f.short_abandoned for f in figures),
+        overflowed=sum(f.overflowed for f in figures),
+        longest_wait_s=max(waits) if waits else None,
     )

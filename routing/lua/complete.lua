@@ -22,8 +22,12 @@ redis.call('HSET', sk, 'aht', int(aht))
 redis.call('HINCRBY', sk, 'completed', '1')
 redis.call('HSET', ck, 'st', 'done', 'end', int(now))
 redis.call('PEXPIRE', ck, int(ttl_ms))
-emit(event, now, call, q, a, 'hold_ms', int(num(v[5]) - num(v[6])), 'talk_ms', int(talk))
 local av = redis.call('HMGET', ak, 'st', 'call')
+local entered = (av[1] == 'busy' and av[2] == call) and wrap or 0
+-- wrap_ms: the wrap-up the agent enters now (0: ready at once, or on break since the call);
+-- the reports count it up to the agent's next offer, break or sign-out (docs/metrics.md).
+emit(event, now, call, q, a, 'hold_ms', int(num(v[5]) - num(v[6])), 'talk_ms', int(talk),
+  'wrap_ms', int(entered))
 if av[1] == 'busy' and av[2] == call then
   redis.call('HSET', ak, 'call', '', 'tok', '', 'idle', int(now))
   if wrap > 0 then

@@ -19,6 +19,7 @@ from staff_web.supervisor.access import manager, scoped, viewer
 from staff_web.supervisor.filters import call_filters, order_filters, paging
 from staff_web.supervisor.order_actions import ActionKind, ActionRefused, parse_action, perform
 from staff_web.supervisor.reading import call_view, dues, order_view
+from staff_web.supervisor.report_pages import add_report_api_routes, report_targets
 from staff_web.supervisor.texts import EN
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -141,7 +142,7 @@ async def service_level(request: web.Request) -> web.Response:
     except ActionRefused as error:
         return refused(error)
     async with request.config_dict[SESSIONMAKER]() as session:
-        rows = await figures_for_day(session, day)
+        rows = await figures_for_day(session, day, targets=await report_targets(request))
     body = {
         "date": day.isoformat(),
         "threshold_s": DEFAULT_THRESHOLD_S,
@@ -160,3 +161,4 @@ def add_supervisor_api_routes(app: web.Application) -> None:
     app.router.add_get("/calls", list_calls, name="sv_calls")
     app.router.add_get("/calls/{call_sid}", show_call, name="sv_call")
     app.router.add_get("/service-level", service_level, name="sv_service_level")
+    add_report_api_routes(app)

@@ -20,6 +20,7 @@ from staff_web.supervisor.layout import page
 from staff_web.supervisor.order_actions import ActionKind, ActionRefused, parse_action, perform
 from staff_web.supervisor.order_views import dues_page, error_banner, notice, order_list, order_page
 from staff_web.supervisor.reading import call_view, dues, order_view
+from staff_web.supervisor.report_pages import add_report_pages, report_targets
 from staff_web.supervisor.texts import Words, words
 from staff_web.supervisor.units import local_time
 
@@ -158,7 +159,7 @@ async def service_level(request: web.Request) -> web.Response:
         except ValueError:
             banner, status = error_banner(w, "date: YYYY-MM-DD"), 400
     async with request.config_dict[SESSIONMAKER]() as session:
-        figures = await figures_for_day(session, day)
+        figures = await figures_for_day(session, day, targets=await report_targets(request))
     body = banner + service_level_page(w, day, figures, DEFAULT_THRESHOLD_S)
     title = f"{w['service_level']} · {day.isoformat()}"
     return page(request, w, title, body, active="desk_service_level", status=status)
@@ -175,5 +176,6 @@ def create_desk_app() -> web.Application:
     app.router.add_get("/calls", calls, name="desk_calls")
     app.router.add_get("/calls/{call_sid}", one_call, name="desk_call")
     app.router.add_get("/service-level", service_level, name="desk_service_level")
+    add_report_pages(app)
     app.router.add_static("/static", STATIC, name="desk_static", append_version=True)
     return app

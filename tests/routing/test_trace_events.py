@@ -128,6 +128,7 @@ async def test_events_follow_a_call(
     assert connect.data["hold_ms"] == "32000"
     assert connect.data["ring_ms"] == "2000"
     assert events[6].data["talk_ms"] == "50000"
+    assert events[6].data["wrap_ms"] == "0"  # the queue has no wrap-up
     assert events[12].data["key"] == "1"
     tail = await read_events(redis, keys, after=events[-2].id)
     assert [e.name for e in tail] == [EventName.REMOVEMEMBER]
