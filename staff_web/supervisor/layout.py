@@ -99,7 +99,7 @@ def field_error(name: str, errors: dict[str, str], field_id: str = "") -> tuple[
 
 
 NAV = (("desk_orders", "orders"), ("desk_dues", "dues"), ("desk_calls", "calls"),
-       ("desk_service_level", "service_level"))  # fmt: skip
+       ("desk_service_level", "service_level"), ("desk_wallboard", "wallboard"))  # fmt: skip
 
 
 def page(
