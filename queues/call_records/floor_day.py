@@ -74,6 +74,7 @@ async def queued_calls_for_day(
             CallRecord.queue,
             CallRecord.queued_at,
             CallRecord.queue_exit_at,
+            CallRecord.answered_at,
             CallRecord.ended_at,
             CallRecord.outcome,
             CallRecord.wait_ms,
@@ -84,8 +85,8 @@ async def queued_calls_for_day(
     if abandoned_only:
         query = query.where(CallRecord.outcome == CallOutcome.ABANDONED.value)
     return [
-        QueuedCall(queue, queued, exit_at or ended, outcome, wait)
-        for queue, queued, exit_at, ended, outcome, wait in await session.execute(query)
+        QueuedCall(queue, queued, exit_at or answered or ended, outcome, wait)
+        for queue, queued, exit_at, answered, ended, outcome, wait in await session.execute(query)
         if queued is not None
     ]
 

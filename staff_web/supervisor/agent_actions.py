@@ -18,7 +18,7 @@ from aiohttp import web
 
 from hotline.appkeys import CLOCK, CONFIGS, MATCHING, SESSIONMAKER
 from queues import audit
-from routing.presence import AgentSnapshot, PresenceChange, PresenceOutcome
+from routing.presence import AgentSnapshot, AgentState, PresenceChange, PresenceOutcome
 from staff_web.softphone.forms import MAX_REASON, SYSTEM_REASONS
 from staff_web.supervisor.access import manager
 from staff_web.supervisor.order_actions import ActionRefused
@@ -88,6 +88,9 @@ async def act_on_agent(request: web.Request) -> web.Response:
         before = await matching.router.agent(agent_id)
         if before is None:
             return refused(404, f"agent {agent_id!r} has never signed in")
+        if before.state is AgentState.OFFLINE and action != "offline":
+            # The router would put a signed-out agent on break; that is the agent's to do.
+            return refused(409, f"agent {agent_id} is offline", {"agent": "offline"})
         outcome = await _apply(request, action, agent_id, body, before)
     except ActionRefused as error:
         return refused(error.status, error.message, error.fields)
