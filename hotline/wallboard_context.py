@@ -40,3 +40,9 @@ async def wallboard_ctx(app: web.Application) -> AsyncIterator[None]:
         stale_after_s=WALLBOARD_STALE_S,
     ):
         yield
+
+
+async def close_wallboards(app: web.Application) -> None:
+    """On shutdown: end the wallboard sockets, so that stopping waits for none of them."""
+    if WALLBOARD in app:
+        app[WALLBOARD].close_screens()

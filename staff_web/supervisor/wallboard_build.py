@@ -181,6 +181,7 @@ class WallboardBuilder:
         self._curves: dict[str, list[CurvePoint]] = {}
         self._curve_day: date | None = None
         self._curve_at = 0.0  # when the curve was last read (time.monotonic())
+        self._curve_offered = -1  # calls offered today when it was
 
     async def build(self, event_id: str) -> Snapshot:
         """The board now; `event_id` is the newest router event read before it began."""
@@ -196,7 +197,7 @@ class WallboardBuilder:
             figures = await figures_by_threshold(session, day, thresholds)
             by_agent = await agents_for_day(session, day)
             abandons = await queued_calls_for_day(session, day, abandoned_only=True)
-            if self._curve_due(day):
+            if self._curve_due(day, sum(f.offered for f in figures.values())):
                 calls = await queued_calls_for_day(session, day)
                 self._curves = curve_points(curve(calls, day, now, thresholds))
         shorts = short_abandons(abandons, {q: specs[q].targets.short_abandon_s for q in names})
@@ -227,10 +228,12 @@ class WallboardBuilder:
             curves=self._curves,
         )
 
-    def _curve_due(self, day: date) -> bool:
+    def _curve_due(self, day: date, offered: int) -> bool:
+        """A new day, a call offered since, or `curve_every_s` passed (calls waiting)."""
         at = time.monotonic()
-        if day != self._curve_day or at - self._curve_at >= self._curve_every_s:
-            self._curve_day, self._curve_at = day, at
+        due = day != self._curve_day or offered != self._curve_offered
+        if due or at - self._curve_at >= self._curve_every_s:
+            self._curve_day, self._curve_at, self._curve_offered = day, at, offered
             return True
         return False
 

@@ -41,9 +41,14 @@ class Screen:
     def __init__(self) -> None:
         self._latest: str | None = None
         self._ready = asyncio.Event()
+        self.closed = False  # the server is shutting down: the socket should end
 
     def offer(self, message: str) -> None:
         self._latest = message
+        self._ready.set()
+
+    def close(self) -> None:
+        self.closed = True
         self._ready.set()
 
     async def next(self, within_s: float | None = None) -> str | None:
@@ -121,6 +126,12 @@ class WallboardFeed:
 
     def screens(self) -> int:
         return len(self._screens)
+
+    def close_screens(self) -> None:
+        """End every socket (at shutdown): the server would otherwise wait for them, and
+        the pages reconnect to whichever server is up."""
+        for screen in list(self._screens):
+            screen.close()
 
     async def _pause(self, stop: asyncio.Event) -> None:
         with contextlib.suppress(TimeoutError):

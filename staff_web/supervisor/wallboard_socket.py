@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from hotline.appkeys import WALLBOARD
 from staff_web.auth.identity import current_user
@@ -41,17 +41,19 @@ async def wallboard_socket(request: web.Request) -> web.StreamResponse:
     ws = web.WebSocketResponse(heartbeat=HEARTBEAT_S, max_msg_size=4096)
     await ws.prepare(request)
     reader = asyncio.create_task(_until_closed(ws), name="wallboard-socket-read")
+    going_away = False
     try:
         with feed.listen() as screen:
-            while not ws.closed and not reader.done():
+            while not ws.closed and not reader.done() and not screen.closed:
                 message = await screen.next(within_s=HEARTBEAT_S)
                 if message is not None and not ws.closed:
                     await ws.send_str(message)
+            going_away = screen.closed
     except (ConnectionError, RuntimeError) as error:  # the page went away mid-send
         log.info("wallboard socket closed: %s", error)
     finally:
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await reader
-        await ws.close()
+        await ws.close(code=WSCloseCode.GOING_AWAY if going_away else WSCloseCode.OK)
     return ws

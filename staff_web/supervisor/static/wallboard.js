@@ -55,8 +55,12 @@
       String(s % 60).padStart(2, "0");
   }
 
+  // Config names are keyed by locale (zh-CN, en-US); the page's language picks one.
   function queueName(q) {
-    return (q.names && (q.names[lang] || q.names.zh)) || q.queue;
+    const names = q.names || {};
+    const mine = Object.keys(names).find((k) => k.split("-")[0] === lang);
+    const chinese = Object.keys(names).find((k) => k.startsWith("zh"));
+    return names[mine] || names[chinese] || q.queue;
   }
 
   // Connection ------------------------------------------------------------------------
@@ -94,8 +98,7 @@
     root.dataset.eventId = next.event_id;
     root.dataset.builtAt = String(next.built_at_ms);
     root.dataset.builds = String(Number(root.dataset.builds || 0) + 1);
-    setText($("wb-updated"), text("updated") + " " +
-      new Date(next.built_at_ms).toLocaleTimeString(lang === "en" ? "en-GB" : "zh-CN"));
+    setText($("wb-updated"), text("updated") + " " + timeLabel(next.built_at_ms, true));
     drawAlarms(next);
     drawTotals(next);
     drawQueues(next);
@@ -247,23 +250,31 @@
     return charts[id];
   }
 
-  function timeLabel(ms) {
-    return new Date(ms).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+  // The floor's day is Asia/Shanghai's, whatever the wall display's own zone.
+  function timeLabel(ms, withSeconds) {
+    const options = { hour: "2-digit", minute: "2-digit", hour12: false,
+      timeZone: "Asia/Shanghai" };
+    if (withSeconds) options.second = "2-digit";
+    return new Date(ms).toLocaleTimeString("en-GB", options);
   }
+  const MUTED = "#8a94a0";
 
   function drawCharts(next) {
     const names = Object.fromEntries(next.queues.map((q) => [q.queue, queueName(q)]));
     const line = (field, title, live) => ({
-      title: { text: title, textStyle: { fontSize: 13 } },
+      title: { text: title, textStyle: { fontSize: 13, color: MUTED } },
       tooltip: { trigger: "axis" },
-      legend: { top: 22, type: "scroll" },
+      legend: { top: 22, type: "scroll", textStyle: { color: MUTED } },
       grid: { top: 56, left: 40, right: 12, bottom: 24 },
-      xAxis: { type: "time" },
-      yAxis: { type: "value", max: field === "service_level" ? 100 : null, minInterval: 1 },
+      xAxis: { type: "time", axisLabel: { formatter: (value) => timeLabel(value, false) } },
+      yAxis: field === "service_level" ? { type: "value", min: 0, max: 100 }
+        : { type: "value", min: 0, minInterval: 1 },
       animation: false,
-      series: Object.entries(next.curves).map(([queue, points]) => ({
-        name: names[queue] || queue, type: "line", showSymbol: false,
-        data: [...points.map((p) => [p.t, p[field]]), [next.built_at_ms, live(queue)]],
+      // Every queue, with its points so far today and the live value now.
+      series: next.queues.map((q) => ({
+        name: names[q.queue], type: "line", symbolSize: 4, connectNulls: true,
+        data: [...(next.curves[q.queue] || []).map((p) => [p.t, p[field]]),
+          [next.built_at_ms, live(q.queue)]],
       })),
     });
     const byQueue = Object.fromEntries(next.queues.map((q) => [q.queue, q]));
@@ -276,7 +287,7 @@
     const states = chart("wb-chart-states");
     if (states) {
       states.setOption({
-        title: { text: text("chart_states"), textStyle: { fontSize: 13 } },
+        title: { text: text("chart_states"), textStyle: { fontSize: 13, color: MUTED } },
         tooltip: {}, animation: false,
         series: [{ type: "pie", radius: ["35%", "65%"], top: 20,
           data: STATES.map((s) => ({ name: text("state_" + s),
