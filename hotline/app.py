@@ -48,6 +48,7 @@ from hotline.metrics import Metrics
 from hotline.metrics_page import metrics
 from hotline.settings import CarrierKind, Settings
 from hotline.sink_context import event_sink_ctx
+from hotline.wallboard_context import close_wallboards, wallboard_ctx
 from ivr.webhook_urls import WebhookUrls
 from ivr.webhooks.held_callbacks import HELD_CALLBACKS, HeldCallbacks, close_held
 from ivr.webhooks.routes import create_webhooks_app
@@ -123,6 +124,8 @@ def create_app(
         app.cleanup_ctx.append(twilio_driver_ctx)
     app.cleanup_ctx.extend([router_ctx, published_config_ctx])
     app.cleanup_ctx.extend([auth_context(on_sign_out=free_agent), softphone_ctx, desk_presence_ctx])
+    app.cleanup_ctx.append(wallboard_ctx)
+    app.on_shutdown.append(close_wallboards)
     if settings.event_sink:
         app.cleanup_ctx.append(event_sink_ctx)
     if settings.demo_users:

@@ -24,6 +24,7 @@ from staff_web.auth.services import AuthServices
 from staff_web.softphone.desk_presence import DeskPresence
 from staff_web.softphone.fanout import AgentEventHub
 from staff_web.softphone.phone_access import PhoneTokens
+from staff_web.supervisor.wallboard_feed import WallboardFeed
 from switchboard.agent_events import AgentEvents
 from switchboard.bridge import Bridge
 from switchboard.matching import Matching
@@ -62,3 +63,5 @@ AGENT_EVENT_HUB = web.AppKey("agent_event_hub", AgentEventHub)
 DESK_PRESENCE = web.AppKey("desk_presence", DeskPresence)
 # Who may register an agent's embedded phone on the local carrier (embedded mode only).
 PHONE_TOKENS = web.AppKey("phone_tokens", PhoneTokens)
+# The supervisors' wallboard (staff_web/supervisor): each process's feed of boards to its screens.
+WALLBOARD = web.AppKey("wallboard", WallboardFeed)

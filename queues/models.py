@@ -1,5 +1,6 @@
 """Every table, imported in one place so migrations and tests see the whole schema."""
 
+from queues.audit import AuditEntry
 from queues.call_records.cdr import CallRecord
 from queues.call_records.router_events import RouterEventRow
 from queues.config_versions import ConfigVersion
@@ -10,6 +11,7 @@ from queues.work_orders.numbers import WorkOrderCounter
 from queues.work_orders.orders import WorkOrder, WorkOrderDeadline, WorkOrderEvent
 
 __all__ = [
+    "AuditEntry",
     "CallRecord",
     "ConfigVersion",
     "RouterEventRow",

@@ -56,6 +56,15 @@ class Keys:
         """Sorted set: agent → when its softphone page was last seen open (epoch ms)."""
         return f"{self._base}desks"
 
+    def queue_alarms(self) -> str:
+        """Hash: queue → the wallboard alarms raised in it now (space-separated kinds)."""
+        return f"{self._base}alarms"
+
+    def alarm_events(self) -> str:
+        """Stream: each wallboard alarm raised or cleared (apart from the router's stream,
+        whose SQL sink knows only queue_log events); trimmed to its newest entries."""
+        return f"{self._base}alarm-events"
+
     def pattern(self) -> str:
         """A SCAN pattern matching every key under this prefix (for tests and clean-up)."""
         return self._base.replace("{", "\\{").replace("}", "\\}") + "*"

@@ -1,6 +1,6 @@
 """The desk's JSON API under `/api/`: work orders (list, one, dues, actions), call records
-(list, one with its decision trace) and a day's service level. Errors: `{"error",
-"fields"}` with 400, 403, 404 or 409."""
+(list, one with its decision trace), a day's service level, and actions on agents
+(agent_actions.py). Errors: `{"error", "fields"}` with 400, 403, 404 or 409."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from queues.call_records.service_level import DEFAULT_THRESHOLD_S, figures_for_d
 from queues.work_orders.search import search_orders
 from staff_web.supervisor import serialize
 from staff_web.supervisor.access import manager, scoped, viewer
+from staff_web.supervisor.agent_actions import add_agent_action_routes
 from staff_web.supervisor.filters import call_filters, order_filters, paging
 from staff_web.supervisor.order_actions import ActionKind, ActionRefused, parse_action, perform
 from staff_web.supervisor.reading import call_view, dues, order_view
@@ -162,3 +163,4 @@ def add_supervisor_api_routes(app: web.Application) -> None:
     app.router.add_get("/calls/{call_sid}", show_call, name="sv_call")
     app.router.add_get("/service-level", service_level, name="sv_service_level")
     add_report_api_routes(app)
+    add_agent_action_routes(app)

@@ -23,6 +23,8 @@ from staff_web.supervisor.reading import call_view, dues, order_view
 from staff_web.supervisor.report_pages import add_report_pages, report_targets
 from staff_web.supervisor.texts import Words, words
 from staff_web.supervisor.units import local_time
+from staff_web.supervisor.wallboard_page import wallboard
+from staff_web.supervisor.wallboard_socket import wallboard_socket
 
 STATIC = Path(__file__).with_name("static")  # the desk's scripts and vendored libraries
 
@@ -177,5 +179,7 @@ def create_desk_app() -> web.Application:
     app.router.add_get("/calls/{call_sid}", one_call, name="desk_call")
     app.router.add_get("/service-level", service_level, name="desk_service_level")
     add_report_pages(app)
+    app.router.add_get("/wallboard", wallboard, name="desk_wallboard")
+    app.router.add_get("/wallboard/ws", wallboard_socket, name="desk_wallboard_ws")
     app.router.add_static("/static", STATIC, name="desk_static", append_version=True)
     return app

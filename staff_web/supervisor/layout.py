@@ -99,7 +99,8 @@ def field_error(name: str, errors: dict[str, str], field_id: str = "") -> tuple[
 
 
 NAV = (("desk_orders", "orders"), ("desk_dues", "dues"), ("desk_calls", "calls"),
-       ("desk_service_level", "service_level"), ("desk_reports", "reports"))  # fmt: skip
+       ("desk_service_level", "service_level"), ("desk_wallboard", "wallboard"),
+       ("desk_reports", "reports"))  # fmt: skip
 
 
 def page(

@@ -2,7 +2,7 @@
 interval and per-agent reports read by (queues/reports/).
 
 Revision ID: 0008
-Revises: 0006 (a sibling branch adds 0007 on 0006; the merge re-chains this one after it)
+Revises: 0007
 Create Date: 2026-12-03
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from queues.db import UtcDateTime
 
 revision: str = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
