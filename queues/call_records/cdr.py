@@ -25,7 +25,13 @@ class CallRecord(Base):
             "answered_at",
             postgresql_include=["agent_id", "talk_ms", "wrap_ms"],
         ),
-        Index("ix_call_records_agent_id_answered_at", "agent_id", "answered_at"),
+        # Covering (migration 0009): a month per agent summed in agent order.
+        Index(
+            "ix_call_records_agent_id_answered_at",
+            "agent_id",
+            "answered_at",
+            postgresql_include=["talk_ms", "wrap_ms"],
+        ),
     )
 
     call_sid: Mapped[str] = mapped_column(String(64), primary_key=True)

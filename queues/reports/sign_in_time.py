@@ -10,12 +10,10 @@ from datetime import datetime, timedelta
 
 from routing.events import EventName
 
-PRESENCE_EVENTS = (
-    EventName.ADDMEMBER.value,
-    EventName.REMOVEMEMBER.value,
-    EventName.PAUSE.value,
-    EventName.UNPAUSE.value,
-)
+# Plain strings: a month holds tens of thousands of these events, walked one by one.
+ADD, REMOVE = EventName.ADDMEMBER.value, EventName.REMOVEMEMBER.value
+PAUSE, UNPAUSE = EventName.PAUSE.value, EventName.UNPAUSE.value
+PRESENCE_EVENTS = (ADD, REMOVE, PAUSE, UNPAUSE)
 # How far before the range an agent's state is looked for: one who signed in longer ago
 # and did nothing since counts from their first event in the range.
 LOOKBACK = timedelta(days=1)
@@ -43,17 +41,17 @@ class Presence:
 
     def step(self, name: str, queue: str, at: datetime, start: datetime, end: datetime) -> None:
         self._count(at, start, end)
-        if name == EventName.ADDMEMBER.value:
+        if name == ADD:
             if not self.queues:
                 self.paused = False  # a sign-in makes the agent ready
             self.queues.add(queue)
-        elif name == EventName.REMOVEMEMBER.value:
+        elif name == REMOVE:
             self.queues.discard(queue)
             if not self.queues:
                 self.paused = False  # signed out: the break ends with the shift
-        elif name == EventName.PAUSE.value:
+        elif name == PAUSE:
             self.paused = True
-        elif name == EventName.UNPAUSE.value:
+        elif name == UNPAUSE:
             self.paused = False
 
 
