@@ -48,13 +48,11 @@ class WorkOrder(Base):
     __table_args__ = (
         Index("ix_work_orders_agent_id_created_at", "agent_id", "created_at"),
         Index("ix_work_orders_caller_created_at", "caller", "created_at"),
-        # Migration 0008: the per-agent report counts a month's orders from this index alone.
-        Index(
-            "ix_work_orders_created_at",
-            "created_at",
-            postgresql_include=["agent_id", "category"],
-        ),
-        # ...and a month's complaints, to find the orders they relate to.
+        # Migration 0010: the per-agent report counts a month's orders per agent and
+        # category in this index's order, without a hash table; a day's from the next.
+        Index("ix_work_orders_agent_id_category_created_at", "agent_id", "category", "created_at"),
+        Index("ix_work_orders_created_at", "created_at"),
+        # Migration 0008: a month's complaints, to find the orders they relate to.
         Index(
             "ix_work_orders_category_created_at",
             "category",
