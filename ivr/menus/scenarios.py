@@ -85,7 +85,8 @@ def play(config: Config, loaded: LoadedConfig, index: int, scenario: Scenario) -
     at = scenario.at or _ANY_MOMENT
     where = f"hotlines[{config.hotlines.index(hotline)}]"
     caller = loaded.caller(scenario.caller) if scenario.caller else None
-    entry = first_step(hotline, caller.vip or "" if caller is not None else "", at)
+    vip_class = caller.vip if caller is not None and caller.vip else ""
+    entry = first_step(hotline, vip_class, at)
     call = _Call(config, hotline, where)
     call.enter(entry.path, at)
     if entry.greeting:
