@@ -8,7 +8,14 @@ from datetime import datetime
 from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 #: The wall clock a scenario's `at` is read in when it carries no offset.
 SCENARIO_TIMEZONE = ZoneInfo("Asia/Shanghai")
@@ -60,6 +67,11 @@ class Input(_Strict):
         if self.keys and self.say:
             raise ValueError("one input is either keys or speech, not both")
         return self
+
+    @model_serializer
+    def _as_written(self) -> str | dict[str, str]:
+        """Stored and exported the way an admin writes it: `"1"`, `""` or `{say: ...}`."""
+        return {"say": self.say} if self.say else self.keys
 
     def steps(self) -> list[tuple[str, str]]:
         """(digits, speech) as each Gather would post them, in order."""

@@ -119,7 +119,7 @@ def play(config: Config, loaded: LoadedConfig, index: int, scenario: Scenario) -
             f"the call left the menu ({call.ended}) after {_described(steps[:used])}; "
             f"{_described(steps[used:])} left over"
         )
-    after = f"after {_described(steps)}{call.path_note()}"
+    after = f"after {_described(steps[:used])}{call.path_note()}"
     if expect.queue is not None and call.ended != f"queue {expect.queue}":
         failures.append(f"expected queue {expect.queue}, got {call.ended} {after}")
     elif expect.queue is None and outcome.action.type != expect.final:

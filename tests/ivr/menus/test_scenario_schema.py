@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import yaml
 
-from ivr.menus.loading import ConfigError, Problem, load_config_text
+from ivr.menus.loading import ConfigError, Problem, config_to_yaml, load_config_text
 from tests.ivr.menus.documents import problems_in
 from tests.ivr.menus.flow_configs import scenario, small_document
 
@@ -111,3 +111,13 @@ def test_schema_and_whole_config_problems_come_together() -> None:
     found = problems_in(document)
     assert Problem(f"{AT}.dial", "'x': digits with an optional leading +") in found
     assert any(problem.path == "hotlines[0].language" for problem in found)
+
+
+def test_scenarios_export_as_written_and_load_back_equal() -> None:
+    given = scenario([{"say": "报修"}, "", "1"], {"queue": "fault"}, caller="+8613900000001")
+    text = yaml.safe_dump(small_document(given), allow_unicode=True)
+    config = load_config_text(text)
+    exported = config_to_yaml(config)
+    assert "  inputs:\n  - say: 报修\n  - ''\n  - '1'\n" in exported
+    assert "  at: '2026-03-02T10:00:00+08:00'\n" in exported
+    assert load_config_text(exported) == config

@@ -82,6 +82,11 @@ def test_a_menu_that_wants_more_input_than_given_fails() -> None:
 def test_inputs_left_over_after_the_call_left_the_menu_fail() -> None:
     result = play_one(["2", "1"], {"action": "hangup"})
     assert result.failure == "the call left the menu (hangup) after input 2; input 1 left over"
+    result = play_one(["2", "1"], {"queue": "fault"})
+    assert result.failure == (
+        "the call left the menu (hangup) after input 2; input 1 left over; "
+        "expected queue fault, got hangup after input 2 (path 2 查询)"
+    )
 
 
 def test_several_keys_in_one_string_are_one_step_each() -> None:
