@@ -16,7 +16,9 @@ from hotline.appkeys import (
     CARRIER,
     CLOCK,
     CONFIGS,
+    DESK_PAGES,
     DIAL_PAD,
+    HOMES,
     KEYS,
     LOCAL_CARRIER,
     LOOPS,
@@ -53,7 +55,9 @@ from ivr.webhook_urls import WebhookUrls
 from ivr.webhooks.held_callbacks import HELD_CALLBACKS, HeldCallbacks, close_held
 from ivr.webhooks.routes import create_webhooks_app
 from local_carrier import LocalCarrier, create_carrier_app
+from queues.staff import Role
 from routing.keys import Keys
+from staff_web.admin.admin_home import create_admin_app
 from staff_web.auth.context import auth_context
 from staff_web.auth.identity import CurrentUser
 from staff_web.auth.login_pages import create_auth_app
@@ -141,8 +145,18 @@ def create_app(
     add_agent_api_routes(api)
     add_supervisor_api_routes(api)
     app.add_subapp("/api/", api)
-    app.add_subapp("/softphone/", create_softphone_app())
-    app.add_subapp("/desk/", create_desk_app())
+    softphone = create_softphone_app()
+    app.add_subapp("/softphone/", softphone)
+    desk = create_desk_app()
+    app[DESK_PAGES] = desk
+    app.add_subapp("/desk/", desk)
+    admin = create_admin_app()
+    app.add_subapp("/admin/", admin)
+    app[HOMES] = {
+        Role.AGENT: str(softphone.router["softphone"].url_for()),
+        Role.SUPERVISOR: str(desk.router["desk_home"].url_for()),
+        Role.ADMIN: str(admin.router["admin_home"].url_for()),
+    }
     if settings.carrier is CarrierKind.LOCAL:
         # The built-in carrier posts to our own public URL, exactly as Twilio would.
         local = LocalCarrier(
