@@ -62,6 +62,7 @@ from staff_web.auth.context import auth_context
 from staff_web.auth.identity import CurrentUser
 from staff_web.auth.login_pages import create_auth_app
 from staff_web.auth.token_api import create_api_app
+from staff_web.security_headers import add_security_headers
 from staff_web.softphone.agent_api import add_agent_api_routes
 from staff_web.softphone.page import create_softphone_app
 from staff_web.softphone.phone_access import PhoneTokens
@@ -103,6 +104,7 @@ def create_app(
     `carrier` updates live calls to connect callers to agents (a carrier driver).
     """
     app = web.Application()
+    app.on_response_prepare.append(add_security_headers)  # every response, sub-apps' too
     app[SETTINGS] = settings
     app[CLOCK] = clock or utc_now
     app[KEYS] = Keys(settings.redis_prefix)
