@@ -85,10 +85,11 @@ def dial_pad_numbers(app: web.Application) -> list[tuple[str, str]]:
 
 
 async def index(request: web.Request) -> web.Response:
-    """The front door: the dial pad in the embedded mode."""
+    """The front door: the dial pad in the embedded mode, else the staff's sign-in page
+    (which sends whoever is signed in on to their role's home)."""
     if DIAL_PAD in request.app:
         raise web.HTTPFound(request.app[DIAL_PAD].router["dialpad"].url_for())
-    return web.json_response({"service": "hotline", "status": "ok"})
+    raise web.HTTPFound(request.app[AUTH_PAGES].router["login"].url_for())
 
 
 def create_app(

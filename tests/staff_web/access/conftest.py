@@ -4,7 +4,7 @@ route of `route_table` as one of the roles."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import aiohttp
@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from yarl import URL
 
-from hotline.settings import Settings
+from hotline.settings import CarrierKind, Settings
 from queues.work_orders.categories import Category
 from queues.work_orders.deadlines import Area
 from queues.work_orders.intake import NewWorkOrder, create_order
@@ -109,6 +109,33 @@ async def client(
     aiohttp_client: Callable[..., Awaitable[TestClient[Any, Any]]],
 ) -> TestClient[Any, Any]:
     await add_accounts(sessionmaker, passwords, ACCOUNTS)
+    return await aiohttp_client(app, cookie_jar=aiohttp.DummyCookieJar())
+
+
+def twilio_mode(settings: Settings) -> Settings:
+    """The production column: Twilio carries the calls, its Voice SDK rings the agents."""
+    return replace(
+        settings,
+        carrier=CarrierKind.TWILIO,
+        twilio_api_key_sid="SK" + "2" * 32,
+        twilio_api_key_secret="test-api-key-secret-0123456789abcdef",
+        twilio_twiml_app_sid="AP" + "3" * 32,
+    )
+
+
+@pytest.fixture
+async def twilio_client(
+    settings: Settings,
+    redis: aioredis.Redis,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FakeClock,
+    passwords: Passwords,
+    keys: Keys,
+    aiohttp_client: Callable[..., Awaitable[TestClient[Any, Any]]],
+) -> TestClient[Any, Any]:
+    """The app in the Twilio mode (no local carrier), with the test accounts."""
+    await add_accounts(sessionmaker, passwords, ACCOUNTS)
+    app = build_app(twilio_mode(settings), redis, sessionmaker, clock, passwords, keys)
     return await aiohttp_client(app, cookie_jar=aiohttp.DummyCookieJar())
 
 

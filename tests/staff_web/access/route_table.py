@@ -75,6 +75,7 @@ class Rule:
     socket: bool = False
     also_ok: frozenset[int] = frozenset()
     login_form: bool = False  # posts the sign-in form with its own double-submit token
+    twilio_ok: frozenset[int] | None = None  # what succeeds instead in the Twilio mode
 
     def url(self, canonical: str, order: str) -> str:
         return (self.path or canonical).replace(ORDER, order)
@@ -110,9 +111,12 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/api/agent/wrap-up"): Rule(Audience.API, OWN_AGENT, json={}),
     ("PUT", "/api/agent/wrap-up/draft"): Rule(Audience.API, OWN_AGENT, json={}),
-    # 503 in the embedded mode (no Twilio credentials), after the access check.
-    ("GET", "/api/agent/voice-token"): Rule(Audience.API, OWN_AGENT, also_ok=frozenset({503})),
-    ("GET", "/api/agent/phone-token"): Rule(Audience.API, OWN_AGENT),
+    # 503 in the embedded mode (no Twilio voice there), after the access check; 200 in Twilio's.
+    ("GET", "/api/agent/voice-token"): Rule(
+        Audience.API, OWN_AGENT, also_ok=frozenset({503}), twilio_ok=frozenset({200})
+    ),
+    # The embedded phone's token: 503 in the Twilio mode (the voice token rings there).
+    ("GET", "/api/agent/phone-token"): Rule(Audience.API, OWN_AGENT, twilio_ok=frozenset({503})),
     # The desk API: agents read their own work orders; the rest is the supervisors'.
     ("GET", "/api/work-orders"): Rule(Audience.API, SIGNED_IN),
     ("GET", "/api/work-orders/dues"): Rule(Audience.API, SIGNED_IN),
@@ -170,6 +174,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/healthz"): Rule(Audience.OPEN, EVERYONE),
     ("GET", "/metrics"): Rule(Audience.OPEN, EVERYONE),
 }
+
+#: What the Twilio mode lacks: the local carrier is the embedded mode's alone.
+EMBEDDED_ONLY = "/carrier/"
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

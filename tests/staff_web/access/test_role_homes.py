@@ -89,3 +89,16 @@ async def test_only_admins_see_the_admin_link_and_agents_only_their_desk_links(
     assert "/desk/wallboard" in seen[Who.SUPERVISOR]
     assert {"/desk/orders", "/desk/dues"} <= seen[Who.AGENT]
     assert not seen[Who.AGENT] & {"/desk/wallboard", "/desk/calls", "/desk/reports", "/admin/"}
+
+
+async def test_in_the_twilio_mode_the_front_door_leads_staff_home(
+    twilio_client: TestClient[Any, Any],
+) -> None:
+    """No dial pad there: `/` is the sign-in page, which sends a signed-in user home."""
+    browser = Browser(twilio_client)
+    door = await browser.get("/")
+    assert (door.status, door.headers["Location"]) == (302, "/auth/login")
+    await browser.sign_in("leader")
+    door = await browser.get("/")
+    onward = await browser.get(door.headers["Location"])
+    assert (onward.status, onward.headers["Location"]) == (303, HOMES[Who.SUPERVISOR])

@@ -14,6 +14,7 @@ from twilio.request_validator import RequestValidator
 from tests.app_fixtures import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL
 from tests.staff_web.access.conftest import Outcome, visitor
 from tests.staff_web.access.route_table import (
+    EMBEDDED_ONLY,
     ROUTES,
     TWILIO_WEBHOOKS,
     Audience,
@@ -32,8 +33,10 @@ def test_every_route_of_the_app_is_in_the_table(app: web.Application) -> None:
     assert sorted(ROUTES.keys() - found) == [], "table rows for routes the app lacks"
 
 
-def verdict(rule: Rule, who: Who, got: Outcome) -> str | None:
-    """What is wrong with `got` for `who` on this route, or None."""
+def verdict(rule: Rule, who: Who, got: Outcome, *, twilio: bool = False) -> str | None:
+    """What is wrong with `got` for `who` on this route (in the Twilio mode?), or None."""
+    if who in rule.who and twilio and rule.twilio_ok is not None:
+        return None if got.status in rule.twilio_ok else f"allowed but got {got.status}"
     if who in rule.who:
         if got.status in (401, 403) or (got.status >= 500 and got.status not in rule.also_ok):
             return f"allowed but got {got.status}"
@@ -59,20 +62,47 @@ OPEN_ROUTES = sorted(
 )
 
 
+async def wrong_outcomes(
+    client: TestClient[Any, Any], who: Who, order: str, *, twilio: bool = False
+) -> dict[str, str]:
+    """Every page, API route and socket the app has, and the open routes, as `who`."""
+    present = app_routes(client.app)
+    me = await visitor(client, who)
+    wrong = {}
+    for method, path in ROLE_ROUTES + OPEN_ROUTES:
+        if (method, path) not in present:
+            continue
+        rule = ROUTES[method, path]
+        got = await me.send(method, rule.url(path, order), rule)
+        problem = verdict(rule, who, got, twilio=twilio)
+        if problem:
+            wrong[f"{method} {path}"] = f"{problem}: {got.body[:120]}"
+    return wrong
+
+
 @pytest.mark.parametrize("who", list(Who))
 async def test_each_role_reaches_exactly_its_routes(
     client: TestClient[Any, Any], order: str, who: Who
 ) -> None:
-    """Every page, API route and socket, and the open routes, as `who`."""
-    me = await visitor(client, who)
-    wrong = {}
-    for method, path in ROLE_ROUTES + OPEN_ROUTES:
-        rule = ROUTES[method, path]
-        got = await me.send(method, rule.url(path, order), rule)
-        problem = verdict(rule, who, got)
-        if problem:
-            wrong[f"{method} {path}"] = f"{problem}: {got.body[:120]}"
-    assert wrong == {}
+    assert await wrong_outcomes(client, who, order) == {}
+
+
+def test_the_twilio_mode_has_the_same_routes_but_the_local_carrier(
+    twilio_client: TestClient[Any, Any],
+) -> None:
+    found = app_routes(twilio_client.app)
+    assert sorted(found - ROUTES.keys()) == [], "routes missing from the table"
+    lacking = {path for _m, path in ROUTES.keys() - found}
+    assert lacking
+    assert all(path.startswith(EMBEDDED_ONLY) for path in lacking), lacking
+
+
+@pytest.mark.parametrize("who", list(Who))
+async def test_in_the_twilio_mode_each_role_reaches_exactly_its_routes(
+    twilio_client: TestClient[Any, Any], order: str, who: Who
+) -> None:
+    """The same table; the agent's Voice SDK token is issued (200) instead of refused."""
+    assert await wrong_outcomes(twilio_client, who, order, twilio=True) == {}
 
 
 CARRIER_ROUTES = sorted(k for k, r in ROUTES.items() if r.audience is Audience.CARRIER_REST)
