@@ -34,10 +34,9 @@ SESSION_ROUTES = [key for key in CHANGING if key != ("POST", "/auth/login")]
 
 
 def test_every_state_changing_route_is_checked_here_or_reads_no_cookie() -> None:
+    """A new audience must say on which side it stands; the table's routes are all here
+    (test_route_roles checks the table against the app)."""
     assert set(Audience) == COOKIE_AUDIENCES | NO_COOKIE_AUDIENCES
-    elsewhere = {key for key, rule in ROUTES.items() if rule.audience in NO_COOKIE_AUDIENCES}
-    changing = {key for key in ROUTES if key[0] in STATE_CHANGING}
-    assert changing == set(CHANGING) | {key for key in elsewhere if key[0] in STATE_CHANGING}
     assert len(SESSION_ROUTES) >= 10  # the table's routes, not an empty list
 
 
