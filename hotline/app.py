@@ -54,6 +54,7 @@ from ivr.webhooks.held_callbacks import HELD_CALLBACKS, HeldCallbacks, close_hel
 from ivr.webhooks.routes import create_webhooks_app
 from local_carrier import LocalCarrier, create_carrier_app
 from routing.keys import Keys
+from staff_web.admin.config_api import add_admin_config_routes
 from staff_web.auth.context import auth_context
 from staff_web.auth.identity import CurrentUser
 from staff_web.auth.login_pages import create_auth_app
@@ -140,6 +141,7 @@ def create_app(
     api = create_api_app()
     add_agent_api_routes(api)
     add_supervisor_api_routes(api)
+    add_admin_config_routes(api)
     app.add_subapp("/api/", api)
     app.add_subapp("/softphone/", create_softphone_app())
     app.add_subapp("/desk/", create_desk_app())

@@ -1,0 +1,1 @@
+"""The admin console: menus and config versions, users, the audit trail."""
