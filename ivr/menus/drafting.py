@@ -45,6 +45,11 @@ class VersionNotFound(LookupError):
     """No config version with that id."""
 
 
+class NeverPublished(Exception):
+    """A roll-back to a version that was never published (a trial's): publishing it must
+    go through `publish_config` and its checks, so its draft is published instead."""
+
+
 class DraftFrozen(Exception):
     """The draft was published; it no longer changes."""
 
@@ -218,11 +223,17 @@ async def roll_back_to(
     actor: str,
     now: datetime,
 ) -> None:
-    """Publish an earlier version again (through `roll_back`)."""
+    """Publish an earlier version again (through `roll_back`); only one that was published
+    before."""
     async with sessionmaker() as session:
         previous = await config_versions.published_id(session)
-        if await config_versions.get(session, version_id) is None:
-            raise VersionNotFound(f"config version {version_id} does not exist")
+        version = await config_versions.get(session, version_id)
+    if version is None:
+        raise VersionNotFound(f"config version {version_id} does not exist")
+    if version.published_at is None:
+        raise NeverPublished(
+            f"config version {version_id} was never published (a trial); publish its draft"
+        )
     await roll_back(sessionmaker, registry, version_id, now=now)
     async with sessionmaker() as session, session.begin():
         before, after = {"version": previous}, {"version": version_id}
