@@ -58,6 +58,7 @@ from local_carrier import LocalCarrier, create_carrier_app
 from queues.staff import Role
 from routing.keys import Keys
 from staff_web.admin.admin_home import create_admin_app
+from staff_web.admin.config_api import add_admin_config_routes
 from staff_web.auth.context import auth_context
 from staff_web.auth.identity import CurrentUser
 from staff_web.auth.login_pages import create_auth_app
@@ -147,6 +148,7 @@ def create_app(
     api = create_api_app()
     add_agent_api_routes(api)
     add_supervisor_api_routes(api)
+    add_admin_config_routes(api)
     app.add_subapp("/api/", api)
     softphone = create_softphone_app()
     app.add_subapp("/softphone/", softphone)

@@ -17,6 +17,7 @@ from hotline.metrics import Metrics
 from hotline.settings import Settings
 from ivr.calls import CallState
 from ivr.menus.published import ConfigRegistry
+from ivr.menus.trial import TrialPointer
 from ivr.webhook_urls import WebhookUrls
 from local_carrier import LocalCarrier
 from queues.staff import Role
@@ -39,6 +40,7 @@ KEYS = web.AppKey("keys", Keys)
 SESSIONMAKER = web.AppKey("sessionmaker", async_sessionmaker[AsyncSession])
 CONFIGS = web.AppKey("configs", ConfigRegistry)
 CALLS = web.AppKey("calls", CallState)
+TRIALS = web.AppKey("trials", TrialPointer)  # the config draft test callers hear
 VALIDATOR = web.AppKey("validator", RequestValidator)
 LOCAL_CARRIER = web.AppKey("local_carrier", LocalCarrier)
 DIAL_PAD = web.AppKey("dial_pad", web.Application)

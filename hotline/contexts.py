@@ -37,6 +37,7 @@ from hotline.appkeys import (
     REDIS,
     SESSIONMAKER,
     SETTINGS,
+    TRIALS,
     WEBHOOK_URLS,
 )
 from hotline.background import in_background
@@ -47,6 +48,7 @@ from ivr.menus.holiday_data import holiday_data_warnings
 from ivr.menus.loading import load_config_file
 from ivr.menus.published import ConfigRegistry, LoadedConfig, NoPublishedConfig
 from ivr.menus.publishing import publish_config
+from ivr.menus.trial import TestCallers, TrialPointer
 from queues.db import create_engine, create_sessionmaker
 from queues.migrate import upgrade
 from queues.setup_lock import setup_lock
@@ -212,6 +214,8 @@ async def config_ctx(app: web.Application) -> AsyncIterator[None]:
         log.warning("holidays: %s", warning)
     app[CONFIGS] = registry
     app[CALLS] = CallState(app[REDIS], app[KEYS])
+    callers = TestCallers(app[SETTINGS].test_callers)
+    app[TRIALS] = TrialPointer(app[REDIS], app[KEYS], callers)
     # The watch holds no work in flight worth finishing: it is cancelled at once.
     async with in_background(registry.watch, name="config-watch", grace_s=0, health=app.get(LOOPS)):
         yield

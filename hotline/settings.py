@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -102,6 +103,12 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
         "Seconds an agent's softphone page may be closed or cut off before the agent is put "
         "on break (reason `absent`) and offered no calls; 0: never.",
     ),
+    SettingDoc(
+        "HOTLINE_TEST_CALLERS",
+        "(none)",
+        "Comma-separated caller numbers whose calls hear the config draft on trial (if any) "
+        "instead of the published config, e.g. `+8613800000999`.",
+    ),
     SettingDoc("HOTLINE_LOG_LEVEL", "INFO", "Logging level."),
 )
 
@@ -112,6 +119,7 @@ def settings_table() -> str:
     return "\n".join(["| variable | default | meaning |", "|---|---|---|", *rows])
 
 
+PHONE = re.compile(r"\+?[0-9]{3,20}")
 SENTINEL_SCHEME = "redis+sentinel"
 DEFAULT_SENTINEL_PORT = 26379
 
@@ -201,6 +209,14 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _phone_list(environ: Mapping[str, str], name: str) -> tuple[str, ...]:
+    numbers = tuple(part.strip() for part in environ.get(name, "").split(",") if part.strip())
+    for number in numbers:
+        if not PHONE.fullmatch(number):
+            raise SettingsError(f"{name}: {number!r} is not a phone number (digits, optional +)")
+    return numbers
+
+
 def _poll_seconds(environ: Mapping[str, str], name: str, default: float) -> float:
     raw = environ.get(name, "").strip()
     if not raw:
@@ -235,6 +251,7 @@ class Settings:
     demo_users: bool = False
     event_sink: bool = True
     agent_absent_s: int = 30
+    test_callers: tuple[str, ...] = ()
     log_level: str = "INFO"
 
     @property
@@ -314,5 +331,6 @@ class Settings:
             demo_users=demo_users,
             event_sink=sink_raw == "1",
             agent_absent_s=_int(environ, "HOTLINE_AGENT_ABSENT_S", 30),
+            test_callers=_phone_list(environ, "HOTLINE_TEST_CALLERS"),
             log_level=environ.get("HOTLINE_LOG_LEVEL", "").strip().upper() or "INFO",
         )

@@ -79,11 +79,13 @@ def create_carrier_app(
 
 
 async def dial_pad(request: web.Request) -> web.Response:
+    """The dial pad; `?from=NUMBER` fills in the caller ID (a link may pick the caller)."""
     app = request.app
+    asked = request.query.get("from", "").strip()
     config = {
         "ws": str(app.router["ws"].url_for()),
         "numbers": [{"number": n, "label": label} for n, label in app[NUMBERS]()],
-        "callerId": DEFAULT_CALLER_ID,
+        "callerId": asked if PHONE.fullmatch(asked) else DEFAULT_CALLER_ID,
     }
     page = (STATIC / "dialpad.html").read_text(encoding="utf-8")
     page = (

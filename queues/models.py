@@ -3,6 +3,7 @@
 from queues.audit import AuditEntry
 from queues.call_records.cdr import CallRecord
 from queues.call_records.router_events import RouterEventRow
+from queues.config_drafts import ConfigDraft
 from queues.config_versions import ConfigVersion
 from queues.staff import User
 from queues.staff_sessions import StaffSession
@@ -13,6 +14,7 @@ from queues.work_orders.orders import WorkOrder, WorkOrderDeadline, WorkOrderEve
 __all__ = [
     "AuditEntry",
     "CallRecord",
+    "ConfigDraft",
     "ConfigVersion",
     "RouterEventRow",
     "StaffSession",

@@ -31,6 +31,10 @@ class Keys:
         """The id of the published config version, shared by every server process."""
         return f"{self._base}config:published"
 
+    def trial_config(self) -> str:
+        """JSON: the unpublished config version test callers hear (a draft on trial); TTL."""
+        return f"{self._base}config:trial"
+
     def session(self, digest: str) -> str:
         """Hash: a browser session (user, CSRF token, expiry) by its cookie's sha256; has a TTL."""
         return f"{self._base}session:{digest}"

@@ -8,12 +8,13 @@ from datetime import datetime
 
 from aiohttp import web
 
-from hotline.appkeys import CALLS, CLOCK, CONFIGS, MATCHING
+from hotline.appkeys import CALLS, CLOCK, CONFIGS, MATCHING, TRIALS
 from ivr import twiml
 from ivr.calls import CallFacts
 from ivr.menus import engine
 from ivr.menus.engine import Position, Prompt
 from ivr.menus.entry import first_step
+from ivr.menus.published import LoadedConfig
 from ivr.webhooks.actions import Answer, CallContext, answer_action, menu_prompt
 from ivr.webhooks.call_context import call_context
 from ivr.webhooks.joining import respond
@@ -32,7 +33,7 @@ async def incoming(request: web.Request) -> web.Response:
     """A call arrives: find the hotline, the caller, the hours; answer the first step."""
     params = VoiceRequest.parse(request[FORM])
     registry = shared(request)[CONFIGS]
-    loaded = await registry.current()
+    loaded = await _version_for(request, params)
     hotline = loaded.hotline_for(params.dialled)
     if hotline is None:
         log.warning(
@@ -67,6 +68,24 @@ async def incoming(request: web.Request) -> web.Response:
     )
     await shared(request)[MATCHING].ensure_rules()
     return xml(await respond(request, CallContext(loaded, hotline, params.call_sid), answer))
+
+
+async def _version_for(request: web.Request, params: VoiceRequest) -> LoadedConfig:
+    """The published version, or the draft on trial for a test caller while one runs."""
+    registry = shared(request)[CONFIGS]
+    trials = shared(request).get(TRIALS)
+    trial: int | None = None
+    if trials is not None:
+        try:
+            trial = await trials.version_for(params.caller)
+            if trial is not None:
+                loaded = await registry.version(trial)
+                log.info("trial version %d", trial, extra={"call_sid": params.call_sid})
+                return loaded
+        except Exception as error:  # a test caller still reaches the published menu
+            extra = {"call_sid": params.call_sid}
+            log.warning("trial version %s unavailable: %r", trial, error, extra=extra)
+    return await registry.current()
 
 
 def _first_answer(request: web.Request, ctx: CallContext, vip: str, now: datetime) -> Answer:

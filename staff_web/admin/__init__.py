@@ -1,1 +1,2 @@
-"""The admin console's pages (mount at `/admin/` with `page_middlewares()`)."""
+"""The admin console: its pages (mounted at `/admin/`), config drafts and versions, users,
+the audit trail."""

@@ -64,6 +64,7 @@ def test_production_settings() -> None:
         ({"HOTLINE_CONFIG_POLL_S": "soon"}, "HOTLINE_CONFIG_POLL_S"),
         ({"HOTLINE_CONFIG_POLL_S": "0"}, "HOTLINE_CONFIG_POLL_S"),
         ({"HOTLINE_AGENT_ABSENT_S": "soon"}, "HOTLINE_AGENT_ABSENT_S"),
+        ({"HOTLINE_TEST_CALLERS": "+8613800000999, alice"}, "HOTLINE_TEST_CALLERS"),
     ],
 )
 def test_bad_values_name_the_variable(environ: dict[str, str], names: str) -> None:
@@ -74,6 +75,12 @@ def test_bad_values_name_the_variable(environ: dict[str, str], names: str) -> No
 def test_config_poll_interval() -> None:
     assert Settings.from_env({}).config_poll_s == 1.0
     assert Settings.from_env({"HOTLINE_CONFIG_POLL_S": "0.2"}).config_poll_s == 0.2
+
+
+def test_test_callers() -> None:
+    assert Settings.from_env({}).test_callers == ()
+    found = Settings.from_env({"HOTLINE_TEST_CALLERS": " +8613800000999, 13800000998 ,"})
+    assert found.test_callers == ("+8613800000999", "13800000998")
 
 
 def test_absent_agents_window() -> None:

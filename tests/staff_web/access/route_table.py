@@ -87,6 +87,9 @@ TWILIO_WEBHOOKS = [
 ]  # fmt: skip
 CALLS = "/carrier/2010-04-01/Accounts/{account_sid}/Calls"
 ASKS_AGENT = {"agent": "a1001"}  # a supervisor reads an agent's desk by naming it
+CONFIG = "/api/admin/config"
+DRAFT, NO_DRAFT = CONFIG + "/drafts/{draft_id}", CONFIG + "/drafts/999999"
+VERSION, NO_VERSION = CONFIG + "/versions/{version_id}", CONFIG + "/versions/999999"
 
 ROUTES: dict[tuple[str, str], Rule] = {
     **{("POST", f"/twilio/{name}"): Rule(Audience.TWILIO, NOBODY) for name in TWILIO_WEBHOOKS},
@@ -158,6 +161,23 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/desk/static"): Rule(Audience.OPEN, EVERYONE, path="/desk/static/wallboard.js"),
     # The admin console.
     ("GET", "/admin/"): Rule(Audience.PAGE, ADMINS),
+    # Its config API: drafts, trials, versions (an unknown id is a 404 past the check).
+    ("GET", CONFIG + "/drafts"): Rule(Audience.API, ADMINS),
+    ("POST", CONFIG + "/drafts"): Rule(Audience.API, ADMINS, json={}),
+    ("GET", DRAFT): Rule(Audience.API, ADMINS, path=NO_DRAFT),
+    ("PUT", DRAFT): Rule(Audience.API, ADMINS, path=NO_DRAFT, json={}),
+    ("DELETE", DRAFT): Rule(Audience.API, ADMINS, path=NO_DRAFT),
+    ("GET", DRAFT + "/diff"): Rule(Audience.API, ADMINS, path=NO_DRAFT + "/diff"),
+    ("POST", DRAFT + "/publish"): Rule(Audience.API, ADMINS, path=NO_DRAFT + "/publish", json={}),
+    ("POST", DRAFT + "/trial"): Rule(Audience.API, ADMINS, path=NO_DRAFT + "/trial", json={}),
+    ("POST", CONFIG + "/validate"): Rule(Audience.API, ADMINS, json={}),
+    ("GET", CONFIG + "/trial"): Rule(Audience.API, ADMINS),
+    ("DELETE", CONFIG + "/trial"): Rule(Audience.API, ADMINS),
+    ("GET", CONFIG + "/versions"): Rule(Audience.API, ADMINS),
+    ("GET", VERSION + "/diff"): Rule(Audience.API, ADMINS, path=NO_VERSION + "/diff"),
+    ("POST", VERSION + "/rollback"): Rule(
+        Audience.API, ADMINS, path=NO_VERSION + "/rollback", json={}
+    ),
     # The local carrier (embedded mode): a caller's dial pad is open, as a phone line is.
     ("GET", "/carrier/"): Rule(Audience.OPEN, EVERYONE),
     ("GET", "/carrier/ws"): Rule(Audience.OPEN, EVERYONE, socket=True),
