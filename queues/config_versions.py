@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, select
+from sqlalchemy import JSON, Integer, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from queues.db import Base, UtcDateTime
+
+PUBLISH_STEP = timedelta(microseconds=1)  # how far a publish steps past an equal stamp
 
 
 class ConfigVersion(Base):
@@ -58,7 +60,11 @@ async def publish(session: AsyncSession, version_id: int, *, now: datetime) -> C
     version = await session.get(ConfigVersion, version_id)
     if version is None:
         raise LookupError(f"config version {version_id} does not exist")
-    version.published_at = now
+    # The published version is the one published last, so its stamp must be the newest
+    # even when a roll-back follows a publish within the same instant, or another server's
+    # clock is ahead of this one's.
+    latest = (await session.execute(select(func.max(ConfigVersion.published_at)))).scalar()
+    version.published_at = now if latest is None or now > latest else latest + PUBLISH_STEP
     await session.flush()
     return version
 
