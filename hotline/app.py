@@ -12,6 +12,7 @@ from twilio.request_validator import RequestValidator
 from carriers.driver import CarrierDriver
 from carriers.local_driver import LocalDriver
 from hotline.appkeys import (
+    ACCOUNT_PAGES,
     AUTH_PAGES,
     CARRIER,
     CLOCK,
@@ -54,6 +55,8 @@ from ivr.webhooks.held_callbacks import HELD_CALLBACKS, HeldCallbacks, close_hel
 from ivr.webhooks.routes import create_webhooks_app
 from local_carrier import LocalCarrier, create_carrier_app
 from routing.keys import Keys
+from staff_web.admin.account_pages import create_account_app
+from staff_web.admin.admin_routes import add_admin_api_routes, create_admin_pages_app
 from staff_web.auth.context import auth_context
 from staff_web.auth.identity import CurrentUser
 from staff_web.auth.login_pages import create_auth_app
@@ -140,9 +143,14 @@ def create_app(
     api = create_api_app()
     add_agent_api_routes(api)
     add_supervisor_api_routes(api)
+    add_admin_api_routes(api)
     app.add_subapp("/api/", api)
     app.add_subapp("/softphone/", create_softphone_app())
     app.add_subapp("/desk/", create_desk_app())
+    app.add_subapp("/admin/", create_admin_pages_app())
+    account = create_account_app()
+    app[ACCOUNT_PAGES] = account
+    app.add_subapp("/account/", account)
     if settings.carrier is CarrierKind.LOCAL:
         # The built-in carrier posts to our own public URL, exactly as Twilio would.
         local = LocalCarrier(

@@ -55,6 +55,8 @@ MATCHING = web.AppKey("matching", Matching)
 # redirect to.
 AUTH = web.AppKey("auth", AuthServices)
 AUTH_PAGES = web.AppKey("auth_pages", web.Application)
+# Any signed-in user's own account pages (staff_web/admin/account_pages.py): the password.
+ACCOUNT_PAGES = web.AppKey("account_pages", web.Application)
 DEMO_USERS = web.AppKey("demo_users", list[DemoUser])
 
 # The softphone (staff_web/softphone): each process's fan-out of agent events to its sockets.

@@ -1,0 +1,1 @@
+"""The admin console's pages (mount at `/admin/` with `page_middlewares()`)."""
