@@ -17,7 +17,9 @@ from hotline.appkeys import (
     CARRIER,
     CLOCK,
     CONFIGS,
+    DESK_PAGES,
     DIAL_PAD,
+    HOMES,
     KEYS,
     LOCAL_CARRIER,
     LOOPS,
@@ -54,13 +56,16 @@ from ivr.webhook_urls import WebhookUrls
 from ivr.webhooks.held_callbacks import HELD_CALLBACKS, HeldCallbacks, close_held
 from ivr.webhooks.routes import create_webhooks_app
 from local_carrier import LocalCarrier, create_carrier_app
+from queues.staff import Role
 from routing.keys import Keys
 from staff_web.admin.account_pages import create_account_app
-from staff_web.admin.admin_routes import add_admin_api_routes, create_admin_pages_app
+from staff_web.admin.admin_home import create_admin_app
+from staff_web.admin.admin_routes import add_admin_api_routes, add_admin_pages
 from staff_web.auth.context import auth_context
 from staff_web.auth.identity import CurrentUser
 from staff_web.auth.login_pages import create_auth_app
 from staff_web.auth.token_api import create_api_app
+from staff_web.security_headers import add_security_headers
 from staff_web.softphone.agent_api import add_agent_api_routes
 from staff_web.softphone.page import create_softphone_app
 from staff_web.softphone.phone_access import PhoneTokens
@@ -83,10 +88,11 @@ def dial_pad_numbers(app: web.Application) -> list[tuple[str, str]]:
 
 
 async def index(request: web.Request) -> web.Response:
-    """The front door: the dial pad in the embedded mode."""
+    """The front door: the dial pad in the embedded mode, else the staff's sign-in page
+    (which sends whoever is signed in on to their role's home)."""
     if DIAL_PAD in request.app:
         raise web.HTTPFound(request.app[DIAL_PAD].router["dialpad"].url_for())
-    return web.json_response({"service": "hotline", "status": "ok"})
+    raise web.HTTPFound(request.app[AUTH_PAGES].router["login"].url_for())
 
 
 def create_app(
@@ -102,6 +108,7 @@ def create_app(
     `carrier` updates live calls to connect callers to agents (a carrier driver).
     """
     app = web.Application()
+    app.on_response_prepare.append(add_security_headers)  # every response, sub-apps' too
     app[SETTINGS] = settings
     app[CLOCK] = clock or utc_now
     app[KEYS] = Keys(settings.redis_prefix)
@@ -145,12 +152,22 @@ def create_app(
     add_supervisor_api_routes(api)
     add_admin_api_routes(api)
     app.add_subapp("/api/", api)
-    app.add_subapp("/softphone/", create_softphone_app())
-    app.add_subapp("/desk/", create_desk_app())
-    app.add_subapp("/admin/", create_admin_pages_app())
+    softphone = create_softphone_app()
+    app.add_subapp("/softphone/", softphone)
+    desk = create_desk_app()
+    app[DESK_PAGES] = desk
+    app.add_subapp("/desk/", desk)
+    admin = create_admin_app()
+    add_admin_pages(admin)
+    app.add_subapp("/admin/", admin)
     account = create_account_app()
     app[ACCOUNT_PAGES] = account
     app.add_subapp("/account/", account)
+    app[HOMES] = {
+        Role.AGENT: str(softphone.router["softphone"].url_for()),
+        Role.SUPERVISOR: str(desk.router["desk_home"].url_for()),
+        Role.ADMIN: str(admin.router["admin_home"].url_for()),
+    }
     if settings.carrier is CarrierKind.LOCAL:
         # The built-in carrier posts to our own public URL, exactly as Twilio would.
         local = LocalCarrier(

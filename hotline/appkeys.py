@@ -19,6 +19,7 @@ from ivr.calls import CallState
 from ivr.menus.published import ConfigRegistry
 from ivr.webhook_urls import WebhookUrls
 from local_carrier import LocalCarrier
+from queues.staff import Role
 from routing.keys import Keys
 from staff_web.auth.services import AuthServices
 from staff_web.softphone.desk_presence import DeskPresence
@@ -57,6 +58,8 @@ AUTH = web.AppKey("auth", AuthServices)
 AUTH_PAGES = web.AppKey("auth_pages", web.Application)
 # Any signed-in user's own account pages (staff_web/admin/account_pages.py): the password.
 ACCOUNT_PAGES = web.AppKey("account_pages", web.Application)
+# Where each role lands after sign-in (built from the pages' named routes in create_app).
+HOMES = web.AppKey("homes", dict[Role, str])
 DEMO_USERS = web.AppKey("demo_users", list[DemoUser])
 
 # The softphone (staff_web/softphone): each process's fan-out of agent events to its sockets.
@@ -67,3 +70,5 @@ DESK_PRESENCE = web.AppKey("desk_presence", DeskPresence)
 PHONE_TOKENS = web.AppKey("phone_tokens", PhoneTokens)
 # The supervisors' wallboard (staff_web/supervisor): each process's feed of boards to its screens.
 WALLBOARD = web.AppKey("wallboard", WallboardFeed)
+# The desk's page sub-app, whose navigation other staff pages (the admin home) show too.
+DESK_PAGES = web.AppKey("desk_pages", web.Application)

@@ -43,6 +43,7 @@ from hotline.background import in_background
 from hotline.demo_users import ensure_demo_users
 from hotline.settings import SentinelAddress, SettingsError, is_sentinel_url, parse_sentinel_url
 from ivr.calls import CallState
+from ivr.menus.holiday_data import holiday_data_warnings
 from ivr.menus.loading import load_config_file
 from ivr.menus.published import ConfigRegistry, LoadedConfig, NoPublishedConfig
 from ivr.menus.publishing import publish_config
@@ -207,6 +208,8 @@ async def config_ctx(app: web.Application) -> AsyncIterator[None]:
                 loaded = await publish_first_config(app, registry)
     numbers = ", ".join(n for h in loaded.config.hotlines for n in h.numbers[:1])
     log.info("config: version %d in force (hotlines %s)", loaded.version, numbers)
+    for warning in holiday_data_warnings(app[CLOCK]()):
+        log.warning("holidays: %s", warning)
     app[CONFIGS] = registry
     app[CALLS] = CallState(app[REDIS], app[KEYS])
     # The watch holds no work in flight worth finishing: it is cancelled at once.

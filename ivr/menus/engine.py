@@ -19,6 +19,7 @@ from ivr.menus.schema import (
     Option,
     RepeatAction,
     SubmenuAction,
+    Text,
 )
 
 DEFAULT_KEYS: dict[str, Action] = {
@@ -104,6 +105,15 @@ class Step:
     fallback: bool = False  # the node's retries ran out and its fallback was taken
 
 
+def notice_text(hotline: Hotline, notice: Notice) -> list[Text]:
+    """What is said before a node is prompted again."""
+    if notice is Notice.INVALID:
+        return [hotline.messages.invalid]
+    if notice is Notice.NO_INPUT:
+        return [hotline.messages.no_input]
+    return []
+
+
 def start(hotline: Hotline) -> Position:
     return Position((hotline.menu.start,))
 
@@ -126,7 +136,7 @@ def _match_option(node: Node, digits: str, speech: str) -> Option | None:
     return chosen
 
 
-def _follow(hotline: Hotline, action: Action, position: Position) -> Prompt | Finish:
+def follow(hotline: Hotline, action: Action, position: Position) -> Prompt | Finish:
     """Resolve navigation actions into a prompt; anything else finishes the menu."""
     if isinstance(action, SubmenuAction):
         if len(position.stack) >= MAX_DEPTH:
@@ -138,7 +148,7 @@ def _follow(hotline: Hotline, action: Action, position: Position) -> Prompt | Fi
     if isinstance(action, RepeatAction):
         return Prompt(Position(position.stack))
     if isinstance(action, OperatorAction):
-        return _follow(hotline, hotline.operator, position)
+        return follow(hotline, hotline.operator, position)
     return Finish(action, position)
 
 
@@ -152,14 +162,14 @@ def step(hotline: Hotline, position: Position, digits: str = "", speech: str = "
     option = _match_option(node, digits, speech)
     if option is not None:
         chosen = Selection(position.depth, option.key, option.label)
-        return Step(_follow(hotline, option.action, position), chosen)
+        return Step(follow(hotline, option.action, position), chosen)
     default = DEFAULT_KEYS.get(digits[:1]) if digits else None
     if default is not None:
         operator = isinstance(default, OperatorAction)
         chosen_default = Selection(position.depth, digits[:1], OPERATOR_LABEL) if operator else None
-        return Step(_follow(hotline, default, position), chosen_default)
+        return Step(follow(hotline, default, position), chosen_default)
     tries = position.tries + 1
     if tries > node.retries:
-        return Step(_follow(hotline, node.fallback, Position(position.stack)), fallback=True)
+        return Step(follow(hotline, node.fallback, Position(position.stack)), fallback=True)
     notice = Notice.INVALID if (digits or speech.strip()) else Notice.NO_INPUT
     return Step(Prompt(Position(position.stack, tries), notice))

@@ -19,10 +19,12 @@ __all__ = [
     "ConfigError",
     "Problem",
     "config_document",
+    "config_file_text",
     "config_to_yaml",
     "json_schema",
     "load_config_file",
     "load_config_text",
+    "read_config_text",
 ]
 
 _ACTION_FIELDS = frozenset({"action", "fallback", "operator"})
@@ -67,21 +69,25 @@ _ConfigLoader.yaml_implicit_resolvers = {
 
 def load_config_text(text: str, source: str = "<config>") -> Config:
     """Parse and check a YAML config; raise `ConfigError` listing every problem."""
+    config, found = read_config_text(text)
+    if found or config is None:
+        raise ConfigError(found, source)
+    return config
+
+
+def read_config_text(text: str) -> tuple[Config | None, list[Problem]]:
+    """(the config if its shape is right, every problem found); flow tests included."""
     try:
         found, document = _parse_yaml(text)
     except yaml.YAMLError as error:
-        raise ConfigError([_syntax_problem(error)], source) from error
+        return None, [_syntax_problem(error)]
     if document is None:
-        raise ConfigError([Problem("", "the config is empty")], source)
+        return None, [Problem("", "the config is empty")]
     try:
         config = Config.model_validate(document)
     except ValidationError as error:
-        found += [_field_problem(detail) for detail in error.errors()]
-        raise ConfigError(found, source) from error
-    found += problems(config)
-    if found:
-        raise ConfigError(found, source)
-    return config
+        return None, found + [_field_problem(detail) for detail in error.errors()]
+    return config, found + problems(config)
 
 
 def _parse_yaml(text: str) -> tuple[list[Problem], Any]:
@@ -98,12 +104,16 @@ def _parse_yaml(text: str) -> tuple[list[Problem], Any]:
 
 def load_config_file(path: str | PathLike[str]) -> Config:
     """Read a YAML config file (UTF-8) and check it like `load_config_text`."""
+    return load_config_text(config_file_text(path), str(path))
+
+
+def config_file_text(path: str | PathLike[str]) -> str:
+    """A config file's text; `ConfigError` when it cannot be read as UTF-8."""
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        return file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError([Problem("", f"cannot read the file: {error}")], str(file)) from error
-    return load_config_text(text, str(file))
 
 
 def config_document(config: Config) -> dict[str, Any]:

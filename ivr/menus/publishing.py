@@ -25,11 +25,12 @@ async def publish_config(
     """Store and publish a validated config; new calls use it at once. Returns its id.
 
     SQL commits first, then the Redis pointer moves (repaired by `ConfigRegistry.sync`).
-    An invalid config raises `ConfigError` with every problem, and nothing is stored.
+    An invalid config, or one whose flow tests (`scenarios`) fail, raises `ConfigError`
+    with every problem, and nothing is stored. Every publish comes through here.
     """
     found = problems(config)
     if found:
-        raise ConfigError(found)
+        raise ConfigError(found, "not published")
     document = config.model_dump(mode="json")
     async with sessionmaker() as session, session.begin():
         version = await config_versions.add_version(

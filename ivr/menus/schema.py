@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from ivr.menus.scenario_schema import Scenario
 from queues.catalogue import AgentSpec, QueueSpec
 
 # Languages a prompt may be written in: the Say languages Twilio speaks for these markets.
@@ -246,3 +247,4 @@ class Config(Strict):
     hotlines: list[Hotline] = Field(min_length=1)
     callers: list[Caller] = []
     agents: list[AgentSpec] = []
+    scenarios: list[Scenario] = []  # flow tests, run before every publish

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ivr.menus import hours as opening_hours
 from ivr.menus.problem import Problem
+from ivr.menus.scenarios import scenario_problems
 from ivr.menus.schema import LANGUAGES, Config, Hotline, Node, Text
 from ivr.menus.schema import Action as ActionModel
 from ivr.menus.validate_staffing import staffing_problems
@@ -24,6 +25,13 @@ _LANGUAGE_LIST = ", ".join(sorted(LANGUAGES))
 
 
 def problems(config: Config) -> list[Problem]:
+    """Every whole-config mistake, then the failing flow tests (only a sound config can be
+    played through its menus)."""
+    found = structural_problems(config)
+    return found or scenario_problems(config)
+
+
+def structural_problems(config: Config) -> list[Problem]:
     """Every whole-config mistake, in document order as far as practical."""
     found = list(_queue_problems(config))
     found += _hotline_set_problems(config)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from ivr import twiml
-from ivr.menus.engine import Notice, Position
+from ivr.menus.engine import Notice, Position, notice_text
 from ivr.menus.published import LoadedConfig
 from ivr.menus.schema import (
     Action,
@@ -66,14 +66,6 @@ class Answer:
     lead: tuple[Text, ...] = ()
 
 
-def _notice_text(hotline: Hotline, notice: Notice) -> list[Text]:
-    if notice is Notice.INVALID:
-        return [hotline.messages.invalid]
-    if notice is Notice.NO_INPUT:
-        return [hotline.messages.no_input]
-    return []
-
-
 def menu_prompt(
     request: web.Request,
     ctx: CallContext,
@@ -96,7 +88,7 @@ def menu_prompt(
     hotline = ctx.hotline
     node = hotline.menu.nodes[position.node]
     action_url = public_url(request, "menu", **ctx.query(s=position.encode(), t=position.tries))
-    said = [*lead, *_notice_text(hotline, notice)]
+    said = [*lead, *notice_text(hotline, notice)]
     if greeting and hotline.greeting:
         said.insert(0, hotline.greeting)
     speech = any(option.speech for option in node.options)

@@ -13,7 +13,7 @@ from ivr import twiml
 from ivr.calls import CallFacts
 from ivr.menus import engine
 from ivr.menus.engine import Position, Prompt
-from ivr.menus.hours import is_open
+from ivr.menus.entry import first_step
 from ivr.webhooks.actions import Answer, CallContext, answer_action, menu_prompt
 from ivr.webhooks.call_context import call_context
 from ivr.webhooks.joining import respond
@@ -22,9 +22,6 @@ from ivr.webhooks.shared import shared
 from ivr.webhooks.signature import FORM
 
 log = logging.getLogger(__name__)
-
-PATH_VIP = "VIP"
-PATH_CLOSED = "closed"
 
 
 def xml(body: str) -> web.Response:
@@ -73,21 +70,19 @@ async def incoming(request: web.Request) -> web.Response:
 
 
 def _first_answer(request: web.Request, ctx: CallContext, vip: str, now: datetime) -> Answer:
-    """Closed → the closed message and action; VIP → the VIP path; else the greeting and menu."""
-    hotline = ctx.hotline
-    start = engine.start(hotline)
-    if not is_open(hotline.hours, now, hotline.timezone):
-        if hotline.closed is None:
-            return Answer(twiml.say_then_hangup(ctx.voice, hotline.messages.goodbye))
-        closed = hotline.closed
-        answer = answer_action(request, ctx, closed.action, start, [closed.prompt])
-        return replace(answer, fields={**answer.fields, "path": PATH_CLOSED})
-    policy = hotline.vip
-    if vip and policy is not None and (not policy.classes or vip in policy.classes):
-        greeting = policy.greeting or hotline.greeting
-        answer = answer_action(request, ctx, policy.action, start, [greeting] if greeting else [])
-        return replace(answer, fields={**answer.fields, "path": PATH_VIP})
-    return Answer(menu_prompt(request, ctx, start, greeting=True))
+    """The answer to the entry step (`ivr.menus.entry`): closed, the VIP path, or the menu."""
+    entry = first_step(ctx.hotline, vip, now)
+    outcome = entry.outcome
+    if isinstance(outcome, Prompt):
+        document = menu_prompt(
+            request, ctx, outcome.position, lead=entry.lead, greeting=entry.greeting
+        )
+        answer = Answer(document)
+    else:
+        answer = answer_action(request, ctx, outcome.action, outcome.position, entry.lead)
+    if entry.path:
+        answer = replace(answer, fields={**answer.fields, "path": entry.path})
+    return answer
 
 
 async def menu(request: web.Request) -> web.Response:

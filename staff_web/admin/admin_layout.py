@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from hotline.appkeys import ACCOUNT_PAGES, AUTH_PAGES
+from hotline.appkeys import ACCOUNT_PAGES, AUTH_PAGES, HOMES
+from queues.staff import Role
 from staff_web.admin.admin_texts import AdminWords
 from staff_web.auth.context import auth_of
 from staff_web.auth.csrf import csrf_field
@@ -22,7 +23,16 @@ EXTRA_STYLE = (
 
 def _links(request: web.Request, w: AdminWords, active: str) -> str:
     router = request.app.router
-    entries = [(str(router[name].url_for()), name, w[key]) for name, key in NAV if name in router]
+    user = current_user(request)
+    entries = []
+    home = request.config_dict.get(HOMES, {})
+    if user is not None and home.get(user.role):
+        entries.append((home[user.role], "", w["home_" + user.role.value]))
+    if user is not None and user.role.covers(Role.ADMIN):
+        # On the account page (another sub-app) the home link leads to these.
+        entries += [
+            (str(router[name].url_for()), name, w[key]) for name, key in NAV if name in router
+        ]
     account = request.config_dict.get(ACCOUNT_PAGES)
     if account is not None:
         entries.append((str(account.router["account_password"].url_for()), "", w["my_password"]))

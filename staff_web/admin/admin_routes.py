@@ -1,5 +1,5 @@
-"""The admin console's routes: its pages (a sub-app for `/admin/`) and its JSON API
-(routes on the `/api/` sub-app, under `/api/admin/`)."""
+"""The users and audit routes of the admin console: its pages (on the `/admin/` sub-app,
+beside the home page) and its JSON API (on the `/api/` sub-app, under `/api/admin/`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from staff_web.admin.audit_api import add_audit_api_routes
 from staff_web.admin.audit_pages import add_audit_pages
 from staff_web.admin.user_pages import add_user_pages
 from staff_web.admin.users_api import add_users_api_routes
-from staff_web.auth.middleware import page_middlewares
 
 
 def add_admin_pages(app: web.Application) -> None:
@@ -17,13 +16,6 @@ def add_admin_pages(app: web.Application) -> None:
     added here)."""
     add_user_pages(app)
     add_audit_pages(app)
-
-
-def create_admin_pages_app() -> web.Application:
-    """The admin pages sub-app; mount it at `/admin/`."""
-    app = web.Application(middlewares=page_middlewares())
-    add_admin_pages(app)
-    return app
 
 
 def add_admin_api_routes(api: web.Application) -> None:

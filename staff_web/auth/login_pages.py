@@ -10,7 +10,8 @@ from functools import partial
 from aiohttp import web
 from yarl import URL
 
-from hotline.appkeys import SESSIONMAKER
+from hotline.appkeys import HOMES, SESSIONMAKER
+from queues.staff import Role
 from staff_web.auth.context import auth_of, client_address, epoch_now
 from staff_web.auth.csrf import CSRF_FIELD, csrf_exempt, tokens_match
 from staff_web.auth.identity import Credential, current_user
@@ -32,6 +33,12 @@ def safe_next(raw: str | None, landing: str) -> str:
     if any(ch in raw for ch in "\r\n\\") or len(raw) > 2000:
         return landing
     return raw
+
+
+def home_of(request: web.Request, role: Role) -> str:
+    """Where a role lands after sign-in when no `next` asks otherwise."""
+    homes = request.config_dict.get(HOMES, {})
+    return homes.get(role, auth_of(request).policy.landing_path)
 
 
 def see_other(location: str | URL) -> web.Response:
@@ -97,10 +104,10 @@ def _login_page(
 
 
 async def show_login(request: web.Request) -> web.StreamResponse:
-    landing = auth_of(request).policy.landing_path
-    next_path = safe_next(request.query.get("next"), landing)
-    if current_user(request) is not None:
-        raise web.HTTPSeeOther(next_path)
+    next_path = safe_next(request.query.get("next"), "")  # "": the role's home, once known
+    user = current_user(request)
+    if user is not None:
+        raise web.HTTPSeeOther(next_path or home_of(request, user.role))
     texts = TEXTS[page_language(request)]
     notice = texts["signed_out"] if "bye" in request.query else None
     return _login_page(request, next_path=next_path, notice=notice)
@@ -113,7 +120,7 @@ async def submit_login(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     username = str(form.get("username", "")).strip()
     password = str(form.get("password", ""))
-    next_path = safe_next(str(form.get("next", "")), auth.policy.landing_path)
+    next_path = safe_next(str(form.get("next", "")), "")
     again = partial(_login_page, request, next_path=next_path, username=username)
     expected = request.cookies.get(auth.policy.login_csrf_cookie, "")
     if not tokens_match(expected, str(form.get(CSRF_FIELD, ""))):
@@ -144,7 +151,7 @@ async def submit_login(request: web.Request) -> web.StreamResponse:
     if old:
         await auth.sessions.delete(old)  # a new id at every sign-in: no session fixation
     token, _session = await auth.sessions.create(user.id, now=epoch_now(request))
-    response = see_other(next_path)
+    response = see_other(next_path or home_of(request, user.role))
     response.set_cookie(
         auth.policy.session_cookie,
         token,

@@ -103,9 +103,8 @@ async def softphone_page(request: web.Request) -> web.Response:
     )
     headers = {
         "Cache-Control": "no-store",
+        # The app's security headers add the rest; this page's policy is its own.
         "Content-Security-Policy": _csp(config["twilioSdk"]),
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "same-origin",
     }
     return web.Response(text=page, content_type="text/html", charset="utf-8", headers=headers)
 

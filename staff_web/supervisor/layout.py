@@ -7,7 +7,8 @@ from html import escape
 
 from aiohttp import web
 
-from hotline.appkeys import AUTH_PAGES
+from hotline.appkeys import AUTH_PAGES, DESK_PAGES, HOMES
+from queues.staff import Role
 from staff_web.auth.context import auth_of
 from staff_web.auth.csrf import csrf_field
 from staff_web.auth.identity import current_user
@@ -101,23 +102,40 @@ def field_error(name: str, errors: dict[str, str], field_id: str = "") -> tuple[
 NAV = (("desk_orders", "orders"), ("desk_dues", "dues"), ("desk_calls", "calls"),
        ("desk_service_level", "service_level"), ("desk_wallboard", "wallboard"),
        ("desk_reports", "reports"))  # fmt: skip
+ADMIN_NAV = "admin_home"
+#: Shown to supervisors and admins only: an agent's desk would link to a 403.
+MANAGERS_NAV = frozenset({"desk_calls", "desk_service_level", "desk_wallboard", "desk_reports"})
 
 
 def page(
     request: web.Request, words: Words, title: str, body: str, *, active: str, status: int = 200
 ) -> web.Response:
-    """The whole page around `body`; remembers a language chosen with `?lang=`."""
-    router = request.app.router
+    """The whole page around `body`; remembers a language chosen with `?lang=`.
+
+    `active` names the current page's route: a desk route, or `ADMIN_NAV` on the admin home.
+    """
+    # The desk's routes, also from the admin home (another sub-app) when the app has both.
+    desk = request.config_dict.get(DESK_PAGES)
+    router = desk.router if desk is not None else request.app.router
+    user = current_user(request)
+    manages = user is not None and user.role.covers(Role.SUPERVISOR)
+    entries = [
+        (str(router[name].url_for()), name, words[key])
+        for name, key in NAV
+        if manages or name not in MANAGERS_NAV
+    ]
+    admin_home = request.config_dict.get(HOMES, {}).get(Role.ADMIN)
+    if admin_home and user is not None and user.role.covers(Role.ADMIN):
+        entries.append((admin_home, ADMIN_NAV, words["admin"]))
     # One list item per link: the list's gap keeps them apart, and a reader hears a list.
     links = "".join(
-        f'<li><a href="{esc(router[name].url_for())}"'
+        f'<li><a href="{esc(href)}"'
         + (' aria-current="page"' if name == active else "")
-        + f">{esc(words[key])}</a></li>"
-        for name, key in NAV
+        + f">{esc(label)}</a></li>"
+        for href, name, label in entries
     )
     other = Language.ZH if words.en else Language.EN
     switch = request.rel_url.update_query(lang=other.value)
-    user = current_user(request)
     who = esc(user.display_name) if user else ""
     sign_out = ""
     if AUTH_PAGES in request.config_dict and user is not None:

@@ -173,7 +173,8 @@ valid_actions = st.one_of(
 def test_rewired_demo_menus_load_or_list_their_problems(
     rewiring: list[tuple[int, str, dict[str, Any]]], key: str
 ) -> None:
-    """Well-formed but rewired menus reach the whole-config checks, which never crash."""
+    """Well-formed but rewired menus reach the whole-config checks and, when sound, the
+    demo's flow tests: neither ever crashes."""
     document = demo_document()
     for hotline, node_id, action in rewiring:
         target = node(document, hotline, node_id)
@@ -188,4 +189,4 @@ def test_rewired_demo_menus_load_or_list_their_problems(
         assert load_config_text(config_to_yaml(config), "again") == config
         return
     assert found
-    assert all(p.path.startswith(("hotlines[", "queues.")) for p in found)
+    assert all(p.path.startswith(("hotlines[", "queues.", "scenarios[")) for p in found)

@@ -175,6 +175,6 @@ def test_the_document_is_json_safe_and_loads_back() -> None:
 
 def test_the_json_schema_comes_from_the_model() -> None:
     schema = json_schema()
-    assert set(schema["properties"]) == {"queues", "hotlines", "callers", "agents"}
+    assert set(schema["properties"]) == {"queues", "hotlines", "callers", "agents", "scenarios"}
     assert "Hotline" in schema["$defs"]
     json.dumps(schema)

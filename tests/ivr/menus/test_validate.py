@@ -14,6 +14,7 @@ from tests.ivr.menus.documents import (
     MANDARIN,
     assert_problem,
     demo_document,
+    demo_menus,
     node,
     problems_in,
 )
@@ -73,7 +74,7 @@ def test_a_node_no_option_leads_to_is_unreachable() -> None:
 
 
 def test_a_node_reached_only_from_the_vip_policy_is_reachable() -> None:
-    document = demo_document()
+    document = demo_menus()
     node(document, MANDARIN, "vip_menu").update(
         prompt={"zh-CN": "VIP菜单"},
         options=[{"key": "1", "label": "专席", "action": {"type": "queue", "queue": "vip"}}],
@@ -108,7 +109,7 @@ def test_a_loop_with_no_exit_names_every_stuck_node() -> None:
 
 
 def test_back_to_a_parent_is_a_way_out() -> None:
-    document = demo_document()
+    document = demo_menus()
     node(document, MANDARIN, "loop_a").update(
         prompt={"zh-CN": "甲"},
         options=[{"key": "0", "label": "甲", "action": {"type": "submenu", "node": "loop_a"}}],
@@ -119,7 +120,7 @@ def test_back_to_a_parent_is_a_way_out() -> None:
 
 
 def test_the_default_zero_key_is_a_way_out() -> None:
-    document = demo_document()
+    document = demo_menus()
     node(document, MANDARIN, "loop_a").update(
         prompt={"zh-CN": "甲"}, fallback={"type": "submenu", "node": "loop_a"}
     )
@@ -158,7 +159,7 @@ def test_blank_labels_and_keywords() -> None:
 
 @pytest.mark.parametrize("key", ["0", "*", "#"])
 def test_an_option_may_take_over_a_default_key(key: str) -> None:
-    document = demo_document()
+    document = demo_menus()
     option = {"key": key, "label": "账单", "action": {"type": "queue", "queue": "billing"}}
     node(document, MANDARIN, "billing")["options"] = [option]
     assert problems_in(document) == []
@@ -177,7 +178,7 @@ def test_a_node_prompt_without_the_hotline_language() -> None:
 
 
 def test_a_node_with_audio_needs_no_prompt() -> None:
-    document = demo_document()
+    document = demo_menus()
     node(document, MANDARIN, "fault").update(prompt={}, audio="https://example.com/fault.mp3")
     assert problems_in(document) == []
 
@@ -242,7 +243,7 @@ def test_duplicate_caller_phones() -> None:
 
 
 def test_vip_classes_must_not_be_blank_but_may_be_unused() -> None:
-    document = demo_document()
+    document = demo_menus()
     document["hotlines"][MANDARIN]["vip"]["classes"] = ["diamond"]  # no caller has it: fine
     assert problems_in(document) == []
     document["hotlines"][MANDARIN]["vip"]["classes"] = ["gold", ""]
