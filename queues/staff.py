@@ -57,8 +57,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
-    #: Epoch seconds: a session or API token created before this is ended (set when the
-    #: password, the role or the account's state changes), checked on every request.
+    #: Epoch seconds: a session or API token created before this is ended (set just past
+    #: the second the password, the role or the account's state changed), checked on
+    #: every request.
     sessions_since: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
 
@@ -176,11 +177,13 @@ async def set_agent_id(session: AsyncSession, user_id: int, agent_id: str | None
     await session.flush()
 
 
-async def end_sessions(session: AsyncSession, user_id: int, *, now: int) -> None:
-    """Every session and API token the user holds that began before `now` (epoch s) ends."""
+async def end_sessions(session: AsyncSession, user_id: int, *, now: int) -> int:
+    """Every session and API token of the user begun up to `now` (epoch s, that second
+    included: sessions count whole seconds) ends; the first second a new one may begin."""
     user = await _user(session, user_id)
-    user.sessions_since = now
+    user.sessions_since = now + 1
     await session.flush()
+    return user.sessions_since
 
 
 async def signed_in_at(session: AsyncSession, user_id: int, at: datetime) -> None:

@@ -106,8 +106,9 @@ async def change_password(request: web.Request) -> web.StreamResponse:
         wrong = {"current_password": FieldProblem("wrong_password")}
         return _page(request, w, status=400, errors=wrong)
     await auth.limiter.succeeded(attempt)
-    await _store(request, user, await auth.passwords.hash(given["new_password"]), now)
-    token, _session = await auth.sessions.create(user.id, now=now)
+    new_from = await _store(request, user, await auth.passwords.hash(given["new_password"]), now)
+    # This browser goes on in a new session, begun where the ended ones stop counting.
+    token, _session = await auth.sessions.create(user.id, now=new_from)
     target = request.app.router["account_password"].url_for().with_query(done="1")
     response = web.Response(status=303, headers={"Location": str(target)})
     response.set_cookie(
@@ -121,8 +122,9 @@ async def change_password(request: web.Request) -> web.StreamResponse:
     return response
 
 
-async def _store(request: web.Request, user: CurrentUser, password_hash: str, now: int) -> None:
-    """The new hash, the end of every session of the user and the audit entry, at once."""
+async def _store(request: web.Request, user: CurrentUser, password_hash: str, now: int) -> int:
+    """The new hash, the end of every session of the user and the audit entry, at once;
+    the second from which a new session counts."""
     auth = auth_of(request)
     async with request.config_dict[SESSIONMAKER]() as db, db.begin():
         await staff.set_password_hash(db, user.id, password_hash)
@@ -135,8 +137,9 @@ async def _store(request: web.Request, user: CurrentUser, password_hash: str, no
             object_id=user.username,
             action="change_password",
             before=None,
-            after={"password": "changed", "sessions_ended": ended},
+            after={"password": "changed", "sessions_ended": ended.count},
         )
+    return ended.new_from
 
 
 def create_account_app() -> web.Application:

@@ -143,7 +143,8 @@ class UserChanges:
                     return Outcome(user, changed=False)
                 ended = 0
                 if ends:
-                    ended = await end_all_sessions(db, self.auth, user.id, now=int(now.timestamp()))
+                    epoch = int(now.timestamp())
+                    ended = (await end_all_sessions(db, self.auth, user.id, now=epoch)).count
                     after["sessions_ended"] = ended
                 if action is UserAction.RESET_PASSWORD:
                     after["password"] = "reset"  # noqa: S105  (a mark, not the password)

@@ -9,15 +9,27 @@ only has to sign in again.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from queues import staff, staff_sessions
 from staff_web.auth.services import AuthServices
 
 
-async def end_all_sessions(db: AsyncSession, auth: AuthServices, user_id: int, *, now: int) -> int:
-    """End the user's sessions and tokens begun before `now` (epoch s); how many there were."""
-    await staff.end_sessions(db, user_id, now=now)
+@dataclass(frozen=True, slots=True)
+class Ended:
+    """How many durable sessions were deleted, and the first second a new one counts."""
+
+    count: int
+    new_from: int
+
+
+async def end_all_sessions(
+    db: AsyncSession, auth: AuthServices, user_id: int, *, now: int
+) -> Ended:
+    """End the user's sessions and tokens begun up to `now` (epoch s, that second too)."""
+    new_from = await staff.end_sessions(db, user_id, now=now)
     rows = await staff_sessions.remove_all_of(db, user_id)
     keys = [
         (auth.sessions if kind == auth.sessions.kind else auth.api_tokens).key(digest)
@@ -25,4 +37,4 @@ async def end_all_sessions(db: AsyncSession, auth: AuthServices, user_id: int, *
     ]
     if keys:
         await auth.sessions.redis.delete(*keys)
-    return len(rows)
+    return Ended(count=len(rows), new_from=new_from)
