@@ -8,6 +8,7 @@ role and a deactivation end every session and API token of the account (revocati
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -22,8 +23,10 @@ from staff_web.admin.user_forms import (
     FieldProblem,
     KnownAgents,
     NewUser,
+    Taken,
     UserChangeRefused,
     parse_agent_id,
+    parse_new_user,
     parse_reset,
     parse_role,
 )
@@ -80,6 +83,21 @@ class UserChanges:
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], auth: AuthServices) -> None:
         self.sessionmaker = sessionmaker
         self.auth = auth
+
+    async def taken(self) -> Taken:
+        async with self.sessionmaker() as db:
+            users = await staff.all_users(db)
+        return Taken(
+            usernames=frozenset(user.username for user in users),
+            agent_ids=frozenset(user.agent_id for user in users if user.agent_id),
+        )
+
+    async def create_from(
+        self, actor: CurrentUser, raw: Mapping[str, object], *, known: KnownAgents, now: datetime
+    ) -> User:
+        """Parse (every field's problem at once, taken names included), then create."""
+        new = parse_new_user(raw, known, taken=await self.taken())
+        return await self.create(actor, new, now=now)
 
     async def create(self, actor: CurrentUser, new: NewUser, *, now: datetime) -> User:
         password_hash = await self.auth.passwords.hash(new.password)

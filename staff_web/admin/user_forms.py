@@ -125,7 +125,11 @@ def check_password(
         problems.add(name, found.code.value, found.minimum)
 
 
-def parse_new_user(raw: Mapping[str, object], known: KnownAgents) -> NewUser:
+def parse_new_user(
+    raw: Mapping[str, object], known: KnownAgents, *, taken: Taken | None = None
+) -> NewUser:
+    """A new account from the form; `taken` tells which of its username and agent id are
+    in use already, so that those are reported with the rest."""
     problems = Problems()
     username = normalize_username(problems.text(raw, "username"))
     if username and not USERNAME.match(username):
@@ -138,9 +142,22 @@ def parse_new_user(raw: Mapping[str, object], known: KnownAgents) -> NewUser:
     password = problems.text(raw, "password")
     # A role not given yet is checked against the strictest floor (admin).
     check_password(problems, "password", password, username=username, role=role)
+    if taken is not None:
+        if "username" not in problems.fields and username in taken.usernames:
+            problems.add("username", "username_taken")
+        if "agent_id" not in problems.fields and agent_id in taken.agent_ids:
+            problems.add("agent_id", "agent_taken")
     problems.check()
     assert role is not None  # noqa: S101  (a missing role was reported above)
     return NewUser(username, display_name or username, role, password, agent_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """The usernames and agent ids accounts hold already."""
+
+    usernames: frozenset[str]
+    agent_ids: frozenset[str]
 
 
 def parse_role(

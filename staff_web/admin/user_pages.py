@@ -18,7 +18,6 @@ from staff_web.admin.user_changes import UserAction, UserChanges
 from staff_web.admin.user_forms import (
     KnownAgents,
     UserChangeRefused,
-    parse_new_user,
     parse_user_id,
 )
 from staff_web.auth.csrf import csrf_field
@@ -250,8 +249,9 @@ async def create_user(request: web.Request) -> web.StreamResponse:
     actor = require_role(request, Role.ADMIN)
     values = await _form_values(request)
     try:
-        new = parse_new_user(values, await known_agent_ids(request))
-        await _changes(request).create(actor, new, now=request.config_dict[CLOCK]())
+        await _changes(request).create_from(
+            actor, values, known=await known_agent_ids(request), now=request.config_dict[CLOCK]()
+        )
     except UserChangeRefused as error:
         return await render_users(
             request, status=error.status, failed=Failed(CREATE, error, values)

@@ -20,7 +20,7 @@ from queues.staff import Role, User
 from staff_web.admin.admin_texts import ENGLISH
 from staff_web.admin.config_agents import known_agent_ids
 from staff_web.admin.user_changes import UserAction, UserChanges, user_facts
-from staff_web.admin.user_forms import UserChangeRefused, parse_new_user, parse_user_id
+from staff_web.admin.user_forms import UserChangeRefused, parse_user_id
 from staff_web.auth.identity import require_role
 from staff_web.supervisor.units import api_time
 
@@ -89,8 +89,12 @@ async def one_user(request: web.Request) -> web.Response:
 async def create_user(request: web.Request) -> web.Response:
     actor = require_role(request, Role.ADMIN)
     try:
-        new = parse_new_user(await json_object(request), await known_agent_ids(request))
-        user = await changes_of(request).create(actor, new, now=request.config_dict[CLOCK]())
+        user = await changes_of(request).create_from(
+            actor,
+            await json_object(request),
+            known=await known_agent_ids(request),
+            now=request.config_dict[CLOCK](),
+        )
     except UserChangeRefused as error:
         return refused(error)
     return web.json_response(user_json(user), status=201, headers=NO_STORE)

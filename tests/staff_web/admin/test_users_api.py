@@ -132,6 +132,10 @@ async def test_create_an_agent_tied_to_a_config_agent(
 
 
 CREATE_REFUSALS = [
+    (
+        {"username": "a1001", "role": "agent", "password": "short"},
+        {"username": "username_taken", "password": "too_short", "agent_id": "agent_required"},
+    ),
     ({}, {"username": "required", "role": "required", "password": "required"}),
     (
         {"username": "x y", "role": "boss", "password": ADMIN_PASSWORD},
