@@ -30,7 +30,7 @@ async def entries(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         "active": True,
         "agent_id": "a1003",
     }
-    written = [
+    written: list[tuple[str, str, str, str, dict[str, Any], dict[str, Any]]] = [
         ("leader", "agent", "a1003", "break", a1003, {**a1003, "state": "break", "reason": "培训"}),
         ("leader", "agent", "a1003", "skills", a1003, {**a1003, "skills": {"fault": 4, "vip": 2}}),
         (
