@@ -8,6 +8,7 @@ role and a deactivation end every session and API token of the account (revocati
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,9 +31,11 @@ from staff_web.admin.user_forms import (
     parse_reset,
     parse_role,
 )
-from staff_web.auth.identity import CurrentUser
+from staff_web.auth.identity import Credential, CurrentUser
 from staff_web.auth.revocation import end_all_sessions
 from staff_web.auth.services import AuthServices
+
+log = logging.getLogger(__name__)
 
 AUDIT_KIND = "user"
 
@@ -169,7 +172,28 @@ class UserChanges:
                 await self._audit(db, actor, user, action.value, before, after, now)
         except StaffError as error:
             raise _refused_by_store(error) from None
+        if ends and before["agent_id"]:
+            await self._free_agent(user, before["agent_id"])
         return Outcome(user, changed=True, sessions_ended=ended)
+
+    async def _free_agent(self, user: User, agent_id: str) -> None:
+        """The ended sessions' agent leaves routing, as at sign-out: no call rings a desk
+        nobody is signed in at (the change is made either way)."""
+        gone = CurrentUser(
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            role=user.role,
+            agent_id=agent_id,
+            credential=Credential.COOKIE,
+            token="",
+            csrf_token="",
+        )
+        try:
+            await self.auth.on_sign_out(gone)
+        except Exception:
+            # The router's no-answer rule catches a stale agent, as after a failed sign-out.
+            log.exception("sessions of %s ended; agent not taken offline", user.username)
 
     async def _change(
         self,

@@ -24,10 +24,10 @@ from routing.keys import Keys
 from staff_web.auth.passwords import Passwords
 from staff_web.auth.services import AuthPolicy, AuthServices
 from tests.app_fixtures import FakeClock
-from tests.staff_web.auth.conftest import add_accounts
+from tests.staff_web.auth.conftest import SignOuts, add_accounts, sign_outs
 from tests.staff_web.softphone.conftest import ACCOUNTS, Desk, sign_in
 
-__all__ = ["Desk"]
+__all__ = ["Desk", "sign_outs"]
 
 #: Passwords the policy accepts: for an agent (10+) and for an admin (14+).
 AGENT_PASSWORD = "kettle-on-the-hob"
@@ -42,8 +42,9 @@ async def app(
     clock: FakeClock,
     passwords: Passwords,
     keys: Keys,
+    sign_outs: SignOuts,
 ) -> web.Application:
-    return build_admin_app(settings, redis, sessionmaker, clock, passwords, keys)
+    return build_admin_app(settings, redis, sessionmaker, clock, passwords, keys, sign_outs)
 
 
 def build_admin_app(
@@ -53,11 +54,15 @@ def build_admin_app(
     clock: FakeClock,
     passwords: Passwords,
     keys: Keys,
+    sign_outs: SignOuts | None = None,
 ) -> web.Application:
-    """As create_app builds it (sessions kept in SQL too), with cheap password hashing."""
+    """As create_app builds it (sessions kept in SQL too), with cheap password hashing and
+    the sign-out hook recording whom it freed."""
     app = create_app(settings, redis=redis, sessionmaker=sessionmaker, clock=clock)
     policy = AuthPolicy.for_public_url(settings.public_url)
-    app[AUTH] = AuthServices.create(redis, keys, policy, passwords=passwords, durable=sessionmaker)
+    app[AUTH] = AuthServices.create(
+        redis, keys, policy, passwords=passwords, durable=sessionmaker, on_sign_out=sign_outs
+    )
     return app
 
 

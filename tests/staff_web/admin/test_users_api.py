@@ -18,7 +18,7 @@ from tests.staff_web.admin.conftest import (
     Records,
     Signed,
 )
-from tests.staff_web.auth.conftest import PASSWORD, Browser
+from tests.staff_web.auth.conftest import PASSWORD, Browser, SignOuts
 
 USERS = "/api/admin/users"
 
@@ -352,3 +352,17 @@ async def test_one_user(admin: Desk, users: dict[str, int]) -> None:
     status, body = await admin.call("GET", f"{USERS}/{users['leader']}")
     assert (status, body["username"], body["role"]) == (200, "leader", "supervisor")
     assert "password_hash" not in body
+
+
+async def test_ending_an_agents_sessions_takes_the_agent_out_of_routing(
+    admin: Desk, users: dict[str, int], sign_outs: SignOuts
+) -> None:
+    """As at sign-out: no call rings the desk of an account whose sessions just ended."""
+    url = action(users["a1003"], "set_agent")
+    assert (await admin.call("POST", url, {"agent_id": "a1002"}))[0] == 200
+    assert [(u.username, u.agent_id) for u in sign_outs.users] == [("a1003", "a1003")]
+    assert (await admin.call("POST", action(users["leader"], "deactivate")))[0] == 200
+    assert len(sign_outs.users) == 1  # no agent id: nothing to free
+    sign_outs.fail = True
+    status, body = await admin.call("POST", action(users["a1005"], "deactivate"))
+    assert (status, body["user"]["active"]) == (200, False)  # made, though routing failed
