@@ -17,7 +17,7 @@ NAV = (("admin_users", "users"), ("admin_audit", "audit"))
 EXTRA_STYLE = (
     ".row-actions form{display:inline-flex;gap:.3rem;align-items:flex-start;margin:0 .6rem .3rem 0}"
     ".inactive{color:#57606a}fieldset{border:1px solid #d0d7de;border-radius:6px;margin:0 0 1rem}"
-    ".form-grid{display:flex;flex-wrap:wrap;gap:.6rem 1rem;align-items:flex-start}"
+    ".form-grid{display:flex;flex-wrap:wrap;gap:.6rem 1rem;align-items:flex-end}"
 )
 
 

@@ -21,7 +21,7 @@ from staff_web.admin.user_forms import (
     parse_user_id,
 )
 from staff_web.auth.csrf import csrf_field
-from staff_web.auth.identity import require_role
+from staff_web.auth.identity import current_user, require_role
 from staff_web.auth.password_policy import MIN_LENGTH
 from staff_web.supervisor.layout import esc, table
 from staff_web.supervisor.units import local_time
@@ -95,9 +95,10 @@ def _role_select(
     )
 
 
-def _form(request: web.Request, action: str, inner: str, button: str) -> str:
+def _form(request: web.Request, action: str, inner: str, button: str, css: str = "") -> str:
+    klass = f' class="{css}"' if css else ""
     return (
-        f'<form method="post" action="{esc(action)}">{csrf_field(request)}{inner}'
+        f'<form method="post" action="{esc(action)}"{klass}>{csrf_field(request)}{inner}'
         f'<div><button type="submit" class="primary">{esc(button)}</button></div></form>'
     )
 
@@ -157,13 +158,17 @@ def _actions(request: web.Request, w: AdminWords, user: User, failed: Failed | N
             w["set_agent"],
         ),
     ]
+    me = current_user(request)
+    if me is not None and me.id == user.id:
+        forms = [forms[1], forms[3]]  # not deactivating or demoting oneself (refused anyway)
     return f'<div class="row-actions">{"".join(forms)}</div>'
 
 
 def _banner(w: AdminWords, failed: Failed | None, done: str | None) -> str:
     if failed is not None:
         problems = [
-            f"{name}: {w.error(p.code, p.n)}" for name, p in failed.error.fields.items()
+            f"{w.get(name, name)}{w['colon']}{w.error(p.code, p.n)}"
+            for name, p in failed.error.fields.items()
         ] or [failed.error.message]
         return (
             f'<div class="alert" role="alert"><strong>{esc(w["refused"])}</strong>：'
@@ -199,7 +204,7 @@ def _create_form(
         f'<section aria-labelledby="new-user"><h2 id="new-user">{esc(w["new_user"])}</h2>'
         f'<p class="muted">{esc(note)}</p><p class="muted" id="agent-list">{esc(agents)}</p>'
         f'<datalist id="agent-ids">{options}</datalist>'
-        f'<div class="form-grid">{_form(request, action, inner, w["create"])}</div></section>'
+        f"{_form(request, action, inner, w['create'], 'form-grid')}</section>"
     )
 
 

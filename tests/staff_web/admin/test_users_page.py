@@ -30,13 +30,17 @@ async def test_the_page_lists_accounts_with_their_forms(admin: Desk, users: dict
     assert '<html lang="zh-CN">' in html
     for name in ("admin", "leader", "a1001", "a1005", "a1003", "a9999"):
         assert f"<td>{name}</td>" in html
-    assert html.count(f'name="csrf_token" value="{admin.token}"') >= 1 + 4 * len(users)
+    assert html.count(f'name="csrf_token" value="{admin.token}"') >= 1 + 4 * (len(users) - 1)
     assert f'action="{form_action(users["a1003"], "deactivate")}"' in html
     assert f'action="{form_action(users["a1003"], "reset_password")}"' in html
     assert "从未登录" in html  # a1003 never signed in
     assert "2026-11-25 10:00" in html  # the admin's own sign-in, Beijing time
     assert '<option value="a1008">' in html  # the config's agents, offered
     assert 'href="/admin/audit"' in html
+    # The admin's own row offers no deactivation or role change.
+    assert f'action="{form_action(users["admin"], "deactivate")}"' not in html
+    assert f'action="{form_action(users["admin"], "change_role")}"' not in html
+    assert f'action="{form_action(users["admin"], "reset_password")}"' in html
 
 
 async def test_the_page_in_english(admin: Desk) -> None:
@@ -104,6 +108,9 @@ async def test_create_refused_shows_each_field_and_keeps_the_values(
     status, _location, html = await post(admin, PAGE, form)
     assert status == 400
     assert 'role="alert"' in html
+    banner = html.split('role="alert">')[1].split("</div>")[0]
+    for said in ("用户名：该用户名已被使用", "初始密码：至少 10 个字符", "坐席工号：坐席账号必须"):
+        assert said in banner  # each field by its label
     assert re.search(
         r'id="create-username" name="username" value="a1001" aria-invalid="true"', html
     )
