@@ -12,6 +12,7 @@ from twilio.request_validator import RequestValidator
 from carriers.driver import CarrierDriver
 from carriers.local_driver import LocalDriver
 from hotline.appkeys import (
+    ACCOUNT_PAGES,
     AUTH_PAGES,
     CARRIER,
     CLOCK,
@@ -57,7 +58,9 @@ from ivr.webhooks.routes import create_webhooks_app
 from local_carrier import LocalCarrier, create_carrier_app
 from queues.staff import Role
 from routing.keys import Keys
+from staff_web.admin.account_pages import create_account_app
 from staff_web.admin.admin_home import create_admin_app
+from staff_web.admin.admin_routes import add_admin_api_routes, add_admin_pages
 from staff_web.admin.config_api import add_admin_config_routes
 from staff_web.auth.context import auth_context
 from staff_web.auth.identity import CurrentUser
@@ -149,6 +152,7 @@ def create_app(
     add_agent_api_routes(api)
     add_supervisor_api_routes(api)
     add_admin_config_routes(api)
+    add_admin_api_routes(api)
     app.add_subapp("/api/", api)
     softphone = create_softphone_app()
     app.add_subapp("/softphone/", softphone)
@@ -156,7 +160,11 @@ def create_app(
     app[DESK_PAGES] = desk
     app.add_subapp("/desk/", desk)
     admin = create_admin_app()
+    add_admin_pages(admin)
     app.add_subapp("/admin/", admin)
+    account = create_account_app()
+    app[ACCOUNT_PAGES] = account
+    app.add_subapp("/account/", account)
     app[HOMES] = {
         Role.AGENT: str(softphone.router["softphone"].url_for()),
         Role.SUPERVISOR: str(desk.router["desk_home"].url_for()),

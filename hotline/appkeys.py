@@ -58,6 +58,8 @@ MATCHING = web.AppKey("matching", Matching)
 # redirect to.
 AUTH = web.AppKey("auth", AuthServices)
 AUTH_PAGES = web.AppKey("auth_pages", web.Application)
+# Any signed-in user's own account pages (staff_web/admin/account_pages.py): the password.
+ACCOUNT_PAGES = web.AppKey("account_pages", web.Application)
 # Where each role lands after sign-in (built from the pages' named routes in create_app).
 HOMES = web.AppKey("homes", dict[Role, str])
 DEMO_USERS = web.AppKey("demo_users", list[DemoUser])

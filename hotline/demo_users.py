@@ -43,7 +43,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("a1008", "坐席 周强", Role.AGENT, "a1008"),
 )
 
-DEMO_PASSWORD_BYTES = 9  # 12 URL-safe characters: easy to copy, hard to guess
+DEMO_PASSWORD_BYTES = 12  # 16 URL-safe characters: past every role's minimum length
 
 
 async def ensure_demo_users(

@@ -1,4 +1,8 @@
-"""`hotline user add|passwd`: create staff accounts (the first admin) and reset passwords."""
+"""`hotline user add|passwd`: create staff accounts (the first admin) and reset passwords.
+
+The password policy (staff_web/auth/password_policy.py) applies here as in the console; a
+new password ends the account's sessions (the user row is stamped, every server checks it).
+"""
 
 from __future__ import annotations
 
@@ -12,11 +16,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hotline.settings import Settings
-from queues import staff
+from queues import staff, staff_sessions
 from queues.db import create_engine, create_sessionmaker
 from queues.migrate import upgrade
 from queues.staff import Role, StaffError
-from staff_web.auth.passwords import Passwords, password_problem
+from staff_web.auth.password_policy import password_problem
+from staff_web.auth.passwords import Passwords
 
 PASSWORD_ENV = "HOTLINE_NEW_PASSWORD"  # noqa: S105 - a variable name, not a secret
 ReadPassword = Callable[[str], str]
@@ -33,16 +38,20 @@ def new_password(environ: Mapping[str, str], read: ReadPassword) -> str:
         password = read("New password: ")
         if read("Repeat it: ") != password:
             raise CommandError("the two passwords differ")
-    problem = password_problem(password)
-    if problem:
-        raise CommandError(problem)
     return password
+
+
+def check_policy(password: str, username: str, role: Role) -> None:
+    problem = password_problem(password, username=username, role=role)
+    if problem:
+        raise CommandError(problem.message)
 
 
 async def _add(settings: Settings, args: argparse.Namespace, password: str) -> str:
     engine = create_engine(settings.database_url)
     try:
         await upgrade(engine)
+        check_policy(password, args.username, Role(args.role))
         password_hash = await Passwords().hash(password)
         async with create_sessionmaker(engine)() as session, session.begin():
             user = await staff.add_user(
@@ -65,13 +74,16 @@ async def _passwd(settings: Settings, args: argparse.Namespace, password: str) -
     engine = create_engine(settings.database_url)
     try:
         await upgrade(engine)
-        password_hash = await Passwords().hash(password)
         async with create_sessionmaker(engine)() as session, session.begin():
             user = await staff.by_username(session, args.username)
             if user is None:
                 raise CommandError(f"no user {args.username!r}")
-            await staff.set_password_hash(session, user.id, password_hash)
-            return f"password of {user.username} changed"
+            check_policy(password, user.username, user.role)
+            await staff.set_password_hash(session, user.id, await Passwords().hash(password))
+            now = datetime.now(UTC)
+            await staff.end_sessions(session, user.id, now=int(now.timestamp()))
+            ended = await staff_sessions.remove_all_of(session, user.id)
+            return f"password of {user.username} changed; {len(ended)} session(s) ended"
     finally:
         await engine.dispose()
 

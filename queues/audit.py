@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String, select
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -72,3 +73,43 @@ async def entries_for(
         .limit(limit)
     )
     return list((await session.execute(query)).scalars())
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilters:
+    """What the audit view narrows to; None (or empty) means any."""
+
+    object_kind: str | None = None
+    object_id: str | None = None
+    actor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditPage:
+    items: list[AuditEntry]
+    total: int
+    limit: int
+    offset: int
+
+
+async def search(
+    session: AsyncSession, filters: AuditFilters, *, limit: int, offset: int
+) -> AuditPage:
+    """Entries matching `filters`, newest first, one page of them and how many in all."""
+    conditions = []
+    if filters.object_kind:
+        conditions.append(AuditEntry.object_kind == filters.object_kind)
+    if filters.object_id:
+        conditions.append(AuditEntry.object_id == filters.object_id)
+    if filters.actor:
+        conditions.append(AuditEntry.actor == filters.actor)
+    total = await session.scalar(select(func.count()).select_from(AuditEntry).where(*conditions))
+    query = (
+        select(AuditEntry)
+        .where(*conditions)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    items = list((await session.execute(query)).scalars())
+    return AuditPage(items=items, total=int(total or 0), limit=limit, offset=offset)

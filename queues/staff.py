@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Enum, Integer, String, select
+from sqlalchemy import BigInteger, Boolean, Enum, Integer, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -56,6 +56,11 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    #: Epoch seconds: a session or API token created before this is ended (set just past
+    #: the second the password, the role or the account's state changed), checked on
+    #: every request.
+    sessions_since: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
 
 def normalize_username(raw: str) -> str:
@@ -69,11 +74,15 @@ def _checked(username: str, role: Role, agent_id: str | None) -> str:
         raise StaffError(
             f"username {username!r}: 2-64 of a-z, 0-9, _ . - starting with a letter or digit"
         )
+    _check_agent(role, agent_id)
+    return name
+
+
+def _check_agent(role: Role, agent_id: str | None) -> None:
     if agent_id is not None and not AGENT_ID.match(agent_id):
         raise StaffError(f"agent_id {agent_id!r}: 1-64 of letters, digits, _ . -")
     if role is Role.AGENT and agent_id is None:
         raise StaffError("agent_id: required for an agent account")
-    return name
 
 
 async def add_user(
@@ -134,10 +143,50 @@ async def set_password_hash(session: AsyncSession, user_id: int, password_hash: 
     await session.flush()
 
 
-async def set_active(session: AsyncSession, user_id: int, active: bool) -> None:
-    """Switch an account on or off; a switched-off account's sessions stop working at once."""
+async def _user(session: AsyncSession, user_id: int) -> User:
     user = await session.get(User, user_id)
     if user is None:
         raise LookupError(f"user {user_id} does not exist")
+    return user
+
+
+async def set_active(session: AsyncSession, user_id: int, active: bool) -> None:
+    """Switch an account on or off; a switched-off account's sessions stop working at once."""
+    user = await _user(session, user_id)
     user.active = active
+    await session.flush()
+
+
+async def set_role(session: AsyncSession, user_id: int, role: Role) -> None:
+    """A new role; an agent account must keep an agent id (StaffError otherwise)."""
+    user = await _user(session, user_id)
+    _check_agent(role, user.agent_id)
+    user.role = role
+    await session.flush()
+
+
+async def set_agent_id(session: AsyncSession, user_id: int, agent_id: str | None) -> None:
+    """Tie the account to a router agent id, or untie it (None; not for an agent account)."""
+    user = await _user(session, user_id)
+    _check_agent(user.role, agent_id)
+    if agent_id is not None:
+        holder = await by_agent_id(session, agent_id)
+        if holder is not None and holder.id != user_id:
+            raise StaffError(f"agent_id {agent_id!r}: already tied to another account")
+    user.agent_id = agent_id
+    await session.flush()
+
+
+async def end_sessions(session: AsyncSession, user_id: int, *, now: int) -> int:
+    """Every session and API token of the user begun up to `now` (epoch s, that second
+    included: sessions count whole seconds) ends; the first second a new one may begin."""
+    user = await _user(session, user_id)
+    user.sessions_since = now + 1
+    await session.flush()
+    return user.sessions_since
+
+
+async def signed_in_at(session: AsyncSession, user_id: int, at: datetime) -> None:
+    user = await _user(session, user_id)
+    user.last_sign_in_at = at
     await session.flush()

@@ -56,3 +56,11 @@ async def remove(session: AsyncSession, kind: str, digest: str) -> None:
     await session.execute(
         delete(StaffSession).where(StaffSession.digest == digest, StaffSession.kind == kind)
     )
+
+
+async def remove_all_of(session: AsyncSession, user_id: int) -> list[tuple[str, str]]:
+    """Drop every session and API token of a user: their (kind, digest), to clear Redis too."""
+    query = select(StaffSession.kind, StaffSession.digest).where(StaffSession.user_id == user_id)
+    found = [(kind, digest) for kind, digest in (await session.execute(query)).all()]
+    await session.execute(delete(StaffSession).where(StaffSession.user_id == user_id))
+    return found

@@ -59,10 +59,15 @@ async def resolve_user(request: web.Request, *, accept_bearer: bool) -> CurrentU
     else:
         if user is not None:
             auth.seen_users[user.id] = user
-    if user is None or not user.active:
-        await store.delete(token)  # switched off since: the session ends now
+    if user is None or not user.active or ended(session.created_at, user.sessions_since):
+        await store.delete(token)  # switched off or ended since: the session ends now
         return None
     return CurrentUser.of(user, credential, token, session.csrf_token)
+
+
+def ended(created_at: int, sessions_since: int | None) -> bool:
+    """A session begun before its user's sessions were ended (password, role, state)."""
+    return sessions_since is not None and created_at < sessions_since
 
 
 def authenticate(*, accept_bearer: bool) -> Middleware:

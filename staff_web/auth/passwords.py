@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-MIN_LENGTH = 8
 # argon2 takes any length; a cap keeps a megabyte "password" from costing us anything extra.
 MAX_LENGTH = 256
 
@@ -20,15 +19,6 @@ class PasswordCheck:
 
     ok: bool
     new_hash: str | None = None
-
-
-def password_problem(password: str) -> str | None:
-    """Why a new password is refused, or None when it is acceptable."""
-    if len(password) < MIN_LENGTH:
-        return f"password: at least {MIN_LENGTH} characters"
-    if len(password) > MAX_LENGTH:
-        return f"password: at most {MAX_LENGTH} characters"
-    return None
 
 
 class Passwords:

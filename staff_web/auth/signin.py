@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -38,9 +39,11 @@ async def check_credentials(
     if not check.ok:
         log.info("sign-in refused: wrong password for %s from %s", user.username, address)
         raise SignInFailed
-    if check.new_hash is not None:
-        async with sessionmaker() as session, session.begin():
+    async with sessionmaker() as session, session.begin():
+        await staff.signed_in_at(session, user.id, datetime.fromtimestamp(now, UTC))
+        if check.new_hash is not None:
             await staff.set_password_hash(session, user.id, check.new_hash)
+    if check.new_hash is not None:
         user.password_hash = check.new_hash
         log.info("password of %s rehashed with the current parameters", user.username)
     await auth.limiter.succeeded(attempt)

@@ -83,12 +83,22 @@ def test_agent_with_prompted_password(settings: Settings) -> None:
         ),
         (
             ["user", "add", "boss", "--role", "admin"],
-            {"HOTLINE_NEW_PASSWORD": "short"},
-            "at least 8",
+            {"HOTLINE_NEW_PASSWORD": "thirteen char"},
+            "at least 14",
+        ),
+        (
+            ["user", "add", "boss", "--role", "admin"],
+            {"HOTLINE_NEW_PASSWORD": "Password2024!!"},
+            "most common",
+        ),
+        (
+            ["user", "add", "a2001", "--role", "agent", "--agent-id", "a2001"],
+            {"HOTLINE_NEW_PASSWORD": "my-a2001-secret"},
+            "username",
         ),
         (
             ["user", "add", "x y", "--role", "admin"],
-            {"HOTLINE_NEW_PASSWORD": "long enough"},
+            {"HOTLINE_NEW_PASSWORD": "long enough for admins"},
             "username",
         ),
     ],
@@ -111,7 +121,7 @@ def test_mismatched_prompts_and_duplicates_are_refused(
     argv = ["user", "add", "boss", "--role", "admin"]
     assert _run(settings, argv, environ={}, read_password=lambda _p: next(typed)) == 1
     assert "differ" in capsys.readouterr().err
-    env = {"HOTLINE_NEW_PASSWORD": "long enough"}
+    env = {"HOTLINE_NEW_PASSWORD": "long enough for admins"}
     assert _run(settings, argv, environ=env) == 0
     assert _run(settings, argv, environ=env) == 1
     assert "already taken" in capsys.readouterr().err
@@ -121,18 +131,40 @@ def test_passwd_changes_the_password(settings: Settings) -> None:
     _run(
         settings,
         ["user", "add", "boss", "--role", "admin"],
-        environ={"HOTLINE_NEW_PASSWORD": "old password"},
+        environ={"HOTLINE_NEW_PASSWORD": "the old chief password"},
     )
-    assert (
-        _run(settings, ["user", "passwd", "BOSS"], environ={"HOTLINE_NEW_PASSWORD": "new password"})
-        == 0
-    )
+    new = {"HOTLINE_NEW_PASSWORD": "a new one for the chief"}
+    assert _run(settings, ["user", "passwd", "BOSS"], environ=new) == 0
     user = _user(settings, "boss")
     assert user is not None
-    assert asyncio.run(Passwords().verify(user.password_hash, "new password")).ok
+    assert asyncio.run(Passwords().verify(user.password_hash, "a new one for the chief")).ok
+    # Sessions begun before the change are ended on every server (the row is stamped).
+    assert user.sessions_since is not None
+    assert _run(settings, ["user", "passwd", "ghost"], environ=new) == 1
+
+
+def test_passwd_applies_the_policy_of_the_accounts_role(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = {"HOTLINE_NEW_PASSWORD": "agent password"}
+    assert (
+        _run(settings, ["user", "add", "a3001", "--role", "agent", "--agent-id", "a3"], environ=env)
+        == 0
+    )
     assert (
         _run(
-            settings, ["user", "passwd", "ghost"], environ={"HOTLINE_NEW_PASSWORD": "new password"}
+            settings,
+            ["user", "add", "chief", "--role", "admin"],
+            environ={"HOTLINE_NEW_PASSWORD": "head of all the desks"},
         )
-        == 1
+        == 0
     )
+    capsys.readouterr()
+    # 12 characters: enough for an agent, not for an admin.
+    twelve = {"HOTLINE_NEW_PASSWORD": "twelve chars"}
+    assert _run(settings, ["user", "passwd", "a3001"], environ=twelve) == 0
+    assert _run(settings, ["user", "passwd", "chief"], environ=twelve) == 1
+    assert "at least 14" in capsys.readouterr().err
+    user = _user(settings, "chief")
+    assert user is not None
+    assert asyncio.run(Passwords().verify(user.password_hash, "head of all the desks")).ok

@@ -178,6 +178,24 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", VERSION + "/rollback"): Rule(
         Audience.API, ADMINS, path=NO_VERSION + "/rollback", json={}
     ),
+    ("GET", "/admin/users"): Rule(Audience.PAGE, ADMINS),
+    ("POST", "/admin/users"): Rule(Audience.PAGE, ADMINS, form={}),
+    ("POST", "/admin/users/{user_id}/{action}"): Rule(
+        Audience.PAGE, ADMINS, path="/admin/users/999999/deactivate", form={}
+    ),
+    ("GET", "/admin/audit"): Rule(Audience.PAGE, ADMINS),
+    ("GET", "/api/admin/users"): Rule(Audience.API, ADMINS),
+    ("POST", "/api/admin/users"): Rule(Audience.API, ADMINS, json={}),
+    ("GET", "/api/admin/users/{user_id}"): Rule(
+        Audience.API, ADMINS, path="/api/admin/users/999999"
+    ),
+    ("POST", "/api/admin/users/{user_id}/{action}"): Rule(
+        Audience.API, ADMINS, path="/api/admin/users/999999/deactivate", json={}
+    ),
+    ("GET", "/api/admin/audit"): Rule(Audience.API, ADMINS),
+    # Anyone's own account: the password.
+    ("GET", "/account/password"): Rule(Audience.PAGE, SIGNED_IN),
+    ("POST", "/account/password"): Rule(Audience.PAGE, SIGNED_IN, form={}),
     # The local carrier (embedded mode): a caller's dial pad is open, as a phone line is.
     ("GET", "/carrier/"): Rule(Audience.OPEN, EVERYONE),
     ("GET", "/carrier/ws"): Rule(Audience.OPEN, EVERYONE, socket=True),

@@ -84,3 +84,28 @@ async def test_counters_expire_in_redis(
     for key in found:
         assert 0 < await redis.ttl(key) <= 900
     assert not any("a1001" in key for key in found)  # usernames are hashed into keys
+
+
+async def test_hammering_a_blocked_account_never_extends_the_block(
+    limiter: LoginLimiter,
+) -> None:
+    """A temporary refusal, never a lock-out: refused attempts are not counted, so the
+    account opens again when the window ends however many guesses came meanwhile."""
+    for _ in range(5):
+        await limiter.attempt("a1001", "10.0.0.1", now=T0)
+    for second in range(1, 900, 3):
+        with pytest.raises(TooManyAttempts) as refused:
+            await limiter.attempt("a1001", f"10.0.1.{second % 250}", now=T0 + second)
+        assert refused.value.retry_after == 900 - second
+    await limiter.attempt("a1001", "10.0.0.1", now=T0 + 900)
+
+
+async def test_a_blocked_address_says_when_to_retry_and_opens_again(
+    limiter: LoginLimiter,
+) -> None:
+    for n in range(20):
+        await limiter.attempt(f"guess{n}", "10.0.0.9", now=T0 + n)
+    with pytest.raises(TooManyAttempts) as refused:
+        await limiter.attempt("guess-more", "10.0.0.9", now=T0 + 100)
+    assert refused.value.retry_after == 800
+    await limiter.attempt("guess-more", "10.0.0.9", now=T0 + 900)
