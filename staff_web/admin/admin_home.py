@@ -17,6 +17,8 @@ from staff_web.supervisor.units import local_time
 ZH = {
     "title": "系统管理",
     "pages": "可以打开的页面",
+    "users": "用户与角色（创建、停用、重置密码、角色、绑定坐席）",
+    "audit": "审计记录（谁在何时改了什么）",
     "softphone": "坐席软电话（选择坐席，只读查看其工作台）",
     "health": "服务健康状态（Redis、数据库、后台任务，JSON）",
     "versions": "配置版本",
@@ -31,6 +33,8 @@ ZH = {
 EN = {
     "title": "Admin",
     "pages": "Pages you can open",
+    "users": "Users and roles (create, deactivate, reset passwords, roles, agent ids)",
+    "audit": "Audit trail (who changed what, and when)",
     "softphone": "Softphone (pick an agent to watch its desk, read-only)",
     "health": "Service health (Redis, database, background loops; JSON)",
     "versions": "Config versions",
@@ -44,11 +48,15 @@ EN = {
     "hotline config import / history / rollback.",
 }
 HISTORY_SHOWN = 20
+ADMIN_PAGES = [("admin_users", "users"), ("admin_audit", "audit")]  # route name, text key
 
 
 def _links(request: web.Request, w: Words, t: dict[str, str], desk: web.UrlDispatcher) -> str:
-    """Only pages this app serves: the desk's, the softphone, the health check."""
-    items = [(str(desk[name].url_for()), w[key]) for name, key in NAV]
+    """Only pages this app serves: the console's own, the desk's, the softphone, the health
+    check."""
+    admin = request.match_info.apps[-1].router
+    items = [(str(admin[name].url_for()), t[key]) for name, key in ADMIN_PAGES if name in admin]
+    items += [(str(desk[name].url_for()), w[key]) for name, key in NAV]
     softphone = request.config_dict.get(HOMES, {}).get(Role.AGENT)
     if softphone:
         items.append((softphone, t["softphone"]))
