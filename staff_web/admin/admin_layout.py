@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from hotline.appkeys import ACCOUNT_PAGES, AUTH_PAGES, HOMES
+from hotline.appkeys import ACCOUNT_PAGES, HOMES
 from queues.staff import Role
 from staff_web.admin.admin_texts import AdminWords
-from staff_web.auth.context import auth_of
-from staff_web.auth.csrf import csrf_field
 from staff_web.auth.identity import current_user
-from staff_web.auth.login_form import Language
-from staff_web.supervisor.layout import LANGUAGE_COOKIE_AGE_S, STYLE, esc
+from staff_web.supervisor.layout import esc, shell
 
 NAV = (("admin_users", "users"), ("admin_audit", "audit"))
 EXTRA_STYLE = (
@@ -47,40 +44,8 @@ def _links(request: web.Request, w: AdminWords, active: str) -> str:
 def admin_page(
     request: web.Request, w: AdminWords, title: str, body: str, *, active: str, status: int = 200
 ) -> web.Response:
-    """The whole page around `body`; remembers a language chosen with `?lang=`."""
-    other = Language.ZH if w.en else Language.EN
-    switch = request.rel_url.update_query(lang=other.value)
-    user = current_user(request)
-    sign_out = ""
-    if AUTH_PAGES in request.config_dict and user is not None:
-        action = request.config_dict[AUTH_PAGES].router["logout"].url_for()
-        sign_out = (
-            f'<form method="post" action="{esc(action)}">{csrf_field(request)}'
-            f'<button type="submit">{esc(w["sign_out"])}</button></form>'
-        )
-    html = (
-        f'<!doctype html><html lang="{w["html_lang"]}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(title)} · {esc(w['console'])}</title>"
-        f"<style>{STYLE}{EXTRA_STYLE}</style></head><body>"
-        f"<header><strong>{esc(w['console'])}</strong>"
-        f"<nav><ul>{_links(request, w, active)}</ul></nav>"
-        f'<span class="zone">{esc(w["zone_note"])}</span>'
-        f'<div class="right"><span>{esc(user.display_name) if user else ""}</span>'
-        f'<a href="{esc(switch)}" lang="{other.value}">{esc(w["switch"])}</a>{sign_out}</div>'
-        f"</header><main><h1>{esc(title)}</h1>{body}</main></body></html>"
-    )
-    response = web.Response(text=html, content_type="text/html", status=status)
-    response.headers["Cache-Control"] = "no-store"
-    asked = request.query.get("lang")
-    if asked in (Language.ZH.value, Language.EN.value):
-        policy = auth_of(request).policy
-        response.set_cookie(
-            policy.language_cookie,
-            asked,
-            max_age=LANGUAGE_COOKIE_AGE_S,
-            path="/",
-            samesite="Lax",
-            secure=policy.secure_cookies,
-        )
-    return response
+    """The whole page around `body`, in the shell the desk's pages have."""
+    return shell(
+        request, w, w["console"], _links(request, w, active), title, body,
+        status=status, style=EXTRA_STYLE,
+    )  # fmt: skip

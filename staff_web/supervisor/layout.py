@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from html import escape
+from typing import Protocol
 
 from aiohttp import web
 
@@ -134,8 +135,34 @@ def page(
         + f">{esc(label)}</a></li>"
         for href, name, label in entries
     )
+    return shell(request, words, words["desk"], links, title, body, status=status)
+
+
+class ShellWords(Protocol):
+    """What the shell reads of a page's words: html_lang, zone_note, switch, sign_out."""
+
+    en: bool
+
+    def __getitem__(self, key: str) -> str: ...
+
+
+def shell(
+    request: web.Request,
+    words: ShellWords,
+    brand: str,
+    links: str,
+    title: str,
+    body: str,
+    *,
+    status: int = 200,
+    style: str = "",
+) -> web.Response:
+    """The page shell the desk and the admin console share: brand and navigation `links`
+    (list items), the time-zone note, the language switch and sign-out; remembers a
+    language chosen with `?lang=`. `words` needs html_lang, zone_note, switch, sign_out."""
     other = Language.ZH if words.en else Language.EN
     switch = request.rel_url.update_query(lang=other.value)
+    user = current_user(request)
     who = esc(user.display_name) if user else ""
     sign_out = ""
     if AUTH_PAGES in request.config_dict and user is not None:
@@ -147,8 +174,8 @@ def page(
     html = (
         f'<!doctype html><html lang="{words["html_lang"]}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(title)} · {esc(words['desk'])}</title><style>{STYLE}</style></head><body>"
-        f"<header><strong>{esc(words['desk'])}</strong><nav><ul>{links}</ul></nav>"
+        f"<title>{esc(title)} · {esc(brand)}</title><style>{STYLE}{style}</style></head><body>"
+        f"<header><strong>{esc(brand)}</strong><nav><ul>{links}</ul></nav>"
         f'<span class="zone">{esc(words["zone_note"])}</span>'
         f'<div class="right"><span>{who}</span><a href="{esc(switch)}" lang="{other.value}">'
         f"{esc(words['switch'])}</a>{sign_out}</div></header>"
