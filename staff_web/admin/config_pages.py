@@ -38,10 +38,9 @@ def data_block(element_id: str, data: dict[str, Any]) -> str:
 
 def _drafts_table(request: web.Request, t: dict[str, str], found: list[ConfigDraft]) -> str:
     here = request.app.router["admin_config"].url_for()
-    headers = ["#", t["draft_title"], t["based_on"], t["author"], t["updated"], t["state"]]
+    headers = [t["draft_title"], t["based_on"], t["author"], t["updated"], t["state"]]
     rows = [
         [
-            str(d.id),
             f'<a href="{esc(here.with_query(draft=d.id))}">{esc(d.title)}</a>',
             f"#{d.based_on}" if d.based_on is not None else "",
             esc(d.author),

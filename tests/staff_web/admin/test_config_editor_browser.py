@@ -7,6 +7,7 @@ the browser reports no CSP violation and no console error on the way."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
@@ -62,6 +63,7 @@ async def test_an_admin_edits_publishes_and_rolls_back_a_menu(
     clock: FakeClock,
     passwords: Passwords,
     users: dict[str, int],
+    tmp_path: Path,
 ) -> None:
     chromium = require_chromium()
     port = unused_port()
@@ -137,6 +139,7 @@ async def test_an_admin_edits_publishes_and_rolls_back_a_menu(
             await expect(marker).to_have_count(1)
             assert await same_row(marker, broken)
             await expect(page.locator("#cfg-editor .cm-lintRange-error")).to_have_count(1)
+            await page.screenshot(path=str(tmp_path / "config-problem.png"), full_page=True)
 
             # The line is selected: typing the right line replaces it.
             await page.keyboard.insert_text(VIP_LINE)
@@ -166,6 +169,7 @@ async def test_an_admin_edits_publishes_and_rolls_back_a_menu(
             await expect(diff.locator(".cfg-add")).to_have_count(1)
             await expect(diff.locator(".cfg-del")).to_have_count(1)
             await expect(page.locator("#cfg-diff-summary")).to_contain_text("95598")
+            await page.screenshot(path=str(tmp_path / "config-diff.png"), full_page=True)
 
             # Try it: the trial's end and the dial pad calling from the test number.
             await page.click("#cfg-trial-button")
