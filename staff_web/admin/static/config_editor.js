@@ -176,11 +176,24 @@
   var saved = draft.text;
   var problems = draft.problems;
   var frozen = draft.published_version !== null;
-  var editor = window.HotlineCodeMirror.createYamlEditor($("cfg-editor"), {
-    doc: draft.text,
-    readOnly: frozen,
-    onChange: function () { update(); },
-  });
+  function mount(text, readOnly) {
+    return window.HotlineCodeMirror.createYamlEditor($("cfg-editor"), {
+      doc: text,
+      readOnly: readOnly,
+      onChange: function () { update(); },
+    });
+  }
+  var editor = mount(draft.text, frozen);
+
+  // A published draft no longer changes: its text stays on screen, read-only.
+  function freeze() {
+    frozen = true;
+    var text = editor.getText();
+    editor.view.destroy();
+    editor = mount(text, true);
+    $("cfg-title").readOnly = true;
+    $("cfg-comment").readOnly = true;
+  }
   var buttons = {
     save: $("cfg-save"), diff: $("cfg-diff-button"), trial: $("cfg-trial-button"),
     publish: $("cfg-publish"),
@@ -358,7 +371,7 @@
     var body = { comment: $("cfg-comment").value };
     return call("POST", "/drafts/" + draft.id + "/publish", body).then(function (result) {
       if (result.ok) {
-        frozen = true;
+        freeze();
         draft.published_version = result.body.version;
         say(status, "ok", fill(T.published_now, { n: result.body.version }));
         showTrial(null);
@@ -378,8 +391,7 @@
   buttons.publish.addEventListener("click", publish);
   $("cfg-title").addEventListener("input", update);
   if (frozen) {
-    $("cfg-title").readOnly = true;
-    $("cfg-comment").readOnly = true;
+    freeze();
     say(status, "frozen", fill(T.frozen, { n: draft.published_version }));
   }
   showProblems(problems);

@@ -192,6 +192,12 @@ async def test_an_admin_edits_publishes_and_rolls_back_a_menu(
             await expect(published).to_have_attribute("data-published", "0")
             await expect(page.locator("#cfg-publish")).to_be_disabled()
             await expect(page.locator("#cfg-save")).to_be_disabled()
+            # The published draft is read-only now: typing changes nothing.
+            await page.locator("#cfg-editor .cm-line").first.click()
+            await page.keyboard.type("zz")
+            await expect(page.locator("#cfg-editor .cm-content")).not_to_contain_text("zz")
+            await expect(page.locator("#cfg-draft")).to_have_attribute("data-dirty", "0")
+            await expect(page.locator("#cfg-editor .cm-editor")).to_have_count(1)
 
             # Roll back (confirmed): the old version is published again.
             await published.locator(".cfg-rollback").click()
