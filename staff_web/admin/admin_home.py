@@ -17,6 +17,7 @@ from staff_web.supervisor.units import local_time
 ZH = {
     "title": "系统管理",
     "pages": "可以打开的页面",
+    "config": "菜单配置（草稿、校验、对比、试拨、发布、回滚）",
     "users": "用户与角色（创建、停用、重置密码、角色、绑定坐席）",
     "audit": "审计记录（谁在何时改了什么）",
     "softphone": "坐席软电话（选择坐席，只读查看其工作台）",
@@ -28,11 +29,12 @@ ZH = {
     "comment": "说明",
     "published": "当前发布",
     "no_versions": "尚无配置版本",
-    "cli": "导入、发布与回滚配置请使用命令行：hotline config import / history / rollback。",
+    "cli": "也可在命令行导入、发布与回滚配置：hotline config import / history / rollback。",
 }
 EN = {
     "title": "Admin",
     "pages": "Pages you can open",
+    "config": "Menu config (drafts, checks, diff, trial, publish, roll back)",
     "users": "Users and roles (create, deactivate, reset passwords, roles, agent ids)",
     "audit": "Audit trail (who changed what, and when)",
     "softphone": "Softphone (pick an agent to watch its desk, read-only)",
@@ -44,11 +46,15 @@ EN = {
     "comment": "Comment",
     "published": "Published",
     "no_versions": "No config versions yet",
-    "cli": "Import, publish and roll back configs from the command line: "
+    "cli": "Configs can also be imported, published and rolled back from the command line: "
     "hotline config import / history / rollback.",
 }
 HISTORY_SHOWN = 20
-ADMIN_PAGES = [("admin_users", "users"), ("admin_audit", "audit")]  # route name, text key
+ADMIN_PAGES = [
+    ("admin_config", "config"),
+    ("admin_users", "users"),
+    ("admin_audit", "audit"),
+]  # route name, text key
 
 
 def _links(request: web.Request, w: Words, t: dict[str, str], desk: web.UrlDispatcher) -> str:

@@ -10,7 +10,7 @@ from staff_web.admin.admin_texts import AdminWords
 from staff_web.auth.identity import current_user
 from staff_web.supervisor.layout import esc, shell
 
-NAV = (("admin_users", "users"), ("admin_audit", "audit"))
+NAV = (("admin_users", "users"), ("admin_audit", "audit"), ("admin_config", "config"))
 EXTRA_STYLE = (
     ".row-actions form{display:inline-flex;gap:.3rem;align-items:flex-start;margin:0 .6rem .3rem 0}"
     ".inactive{color:#57606a}fieldset{border:1px solid #d0d7de;border-radius:6px;margin:0 0 1rem}"

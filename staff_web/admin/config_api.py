@@ -61,6 +61,18 @@ def draft_detail(checked: drafting.Checked) -> dict[str, Any]:
     }
 
 
+def version_json(row: drafting.VersionRow) -> dict[str, Any]:
+    return {
+        "id": row.version.id,
+        "created_at": when(row.version.created_at),
+        "published_at": when(row.version.published_at),
+        "author": row.version.author,
+        "comment": row.version.comment,
+        "published": row.published,
+        "on_trial": row.on_trial,
+    }
+
+
 def diff_json(diff: ConfigDiff) -> dict[str, Any]:
     return diff.as_json()
 
@@ -220,18 +232,7 @@ async def stop_trial(request: web.Request, user: CurrentUser) -> web.Response:
 @admin_only
 async def list_versions(request: web.Request, _user: CurrentUser) -> web.Response:
     rows = await drafting.versions(request.config_dict[SESSIONMAKER], request.config_dict[TRIALS])
-    items = [
-        {
-            "id": row.version.id,
-            "created_at": when(row.version.created_at),
-            "published_at": when(row.version.published_at),
-            "author": row.version.author,
-            "comment": row.version.comment,
-            "published": row.published,
-            "on_trial": row.on_trial,
-        }
-        for row in rows
-    ]
+    items = [version_json(row) for row in rows]
     return web.json_response({"items": items}, headers=NO_STORE)
 
 

@@ -178,6 +178,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", VERSION + "/rollback"): Rule(
         Audience.API, ADMINS, path=NO_VERSION + "/rollback", json={}
     ),
+    ("GET", "/admin/config"): Rule(Audience.PAGE, ADMINS),
+    ("GET", "/admin/static"): Rule(Audience.OPEN, EVERYONE, path="/admin/static/config_editor.js"),
     ("GET", "/admin/users"): Rule(Audience.PAGE, ADMINS),
     ("POST", "/admin/users"): Rule(Audience.PAGE, ADMINS, form={}),
     ("POST", "/admin/users/{user_id}/{action}"): Rule(
